@@ -1,0 +1,1 @@
+package io.gcgserve.examples.grid;

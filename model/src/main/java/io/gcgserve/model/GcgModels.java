@@ -1,0 +1,29 @@
+package io.gcgserve.model;
+
+import java.nio.file.Path;
+
+/** Entry point for loading a GCG model from an HF-style directory or the bundled checkpoint. */
+public final class GcgModels {
+
+  private GcgModels() {}
+
+  /**
+   * Loads the checkpoint bundled on the classpath ({@code io/gcgserve/model/bundled/}).
+   *
+   * @param device {@code auto}, {@code cpu} or {@code gpu}
+   */
+  public static GroundedCaptioner loadBundled(String device) {
+    throw new UnsupportedOperationException("model runtime lands with issue 3");
+  }
+
+  /**
+   * Loads {@code config.json}, {@code model.safetensors} and {@code tokenizer.json} from {@code
+   * directory}.
+   *
+   * @param device {@code auto}, {@code cpu} or {@code gpu}
+   * @throws ModelLoadException naming the missing file, mismatched shape or unknown key
+   */
+  public static GroundedCaptioner load(Path directory, String device) {
+    throw new UnsupportedOperationException("model runtime lands with issue 3");
+  }
+}
