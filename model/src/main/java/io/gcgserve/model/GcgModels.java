@@ -1,5 +1,6 @@
 package io.gcgserve.model;
 
+import io.gcgserve.model.djl.ModelFiles;
 import java.nio.file.Path;
 
 /** Entry point for loading a GCG model from an HF-style directory or the bundled checkpoint. */
@@ -11,9 +12,10 @@ public final class GcgModels {
    * Loads the checkpoint bundled on the classpath ({@code io/gcgserve/model/bundled/}).
    *
    * @param device {@code auto}, {@code cpu} or {@code gpu}
+   * @throws ModelLoadException when the checkpoint is missing or malformed
    */
   public static GroundedCaptioner loadBundled(String device) {
-    throw new UnsupportedOperationException("model runtime lands with issue 3");
+    return ModelFiles.loadBundled(ModelFiles.device(device));
   }
 
   /**
@@ -24,6 +26,11 @@ public final class GcgModels {
    * @throws ModelLoadException naming the missing file, mismatched shape or unknown key
    */
   public static GroundedCaptioner load(Path directory, String device) {
-    throw new UnsupportedOperationException("model runtime lands with issue 3");
+    return ModelFiles.loadDirectory(directory, ModelFiles.device(device));
+  }
+
+  /** True when the bundled checkpoint is on the classpath. */
+  public static boolean bundledPresent() {
+    return ModelFiles.bundledPresent();
   }
 }
