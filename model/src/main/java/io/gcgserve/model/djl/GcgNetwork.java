@@ -296,7 +296,11 @@ public final class GcgNetwork {
   public NDArray embed(NDArray tokenIds) {
     NDArray table = w("llm.embed_tokens.weight");
     Shape idShape = tokenIds.getShape();
-    NDArray flat = table.get(tokenIds.reshape(-1).toType(DataType.INT64, false));
+    // gather into the ids' manager, not the weights': the rows belong to the caller's scope
+    NDArray flat =
+        table.get(
+            tokenIds.getManager(),
+            new NDIndex("{}", tokenIds.reshape(-1).toType(DataType.INT64, false)));
     return flat.reshape(idShape.addAll(new Shape(config.hiddenSize())));
   }
 
@@ -440,7 +444,10 @@ public final class GcgNetwork {
 
   /** Vocabulary logits of final-normed hidden states, head tied to the embedding. */
   public NDArray logits(NDArray normedHidden) {
-    return normedHidden.matMul(w("llm.embed_tokens.weight").transpose());
+    NDArray transposed = w("llm.embed_tokens.weight").transpose();
+    // a view of the weight; scope the view handle to the caller so it is freed with the step
+    transposed.attach(normedHidden.getManager());
+    return normedHidden.matMul(transposed);
   }
 
   /**

@@ -247,6 +247,16 @@ class GenerationTest {
   }
 
   @Test
+  void fiftyGenerationsLeaveNoLiveArraysBehind() {
+    NDManager modelManager = captioner.network().weights().values().iterator().next().getManager();
+    int before = modelManager.getManagedArrays().size();
+    for (int i = 0; i < 50; i++) {
+      captioner.generate(request(new HalfAfter(1), 6), new Recorder());
+    }
+    assertThat(modelManager.getManagedArrays()).hasSize(before);
+  }
+
+  @Test
   void rejectsPromptsLongerThanTheContext() {
     String longPrompt = String.join(" ", java.util.Collections.nCopies(300, "the"));
     org.assertj.core.api.Assertions.assertThatThrownBy(
