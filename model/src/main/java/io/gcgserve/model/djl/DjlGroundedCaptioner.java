@@ -51,7 +51,6 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
   private final ModelInfo info;
   private final int bos;
   private final int eos;
-  private final int answer;
   private final int phraseOpen;
   private final int phraseClose;
   private final int seg;
@@ -79,7 +78,6 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
             config.defaultPrompt());
     this.bos = tokenizer.id(GcgTokenizer.BOS);
     this.eos = tokenizer.id(GcgTokenizer.EOS);
-    this.answer = tokenizer.id(GcgTokenizer.ANSWER);
     this.phraseOpen = tokenizer.id(GcgTokenizer.PHRASE_OPEN);
     this.phraseClose = tokenizer.id(GcgTokenizer.PHRASE_CLOSE);
     this.seg = tokenizer.id(GcgTokenizer.SEG);
@@ -100,17 +98,6 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     return tokenizer;
   }
 
-  /**
-   * The prompt's token ids, visual tokens excluded: {@code [BOS]}, then after the visual tokens the
-   * prompt words and {@code <answer>}. Shared with training so both see the same layout.
-   */
-  int[] promptSuffixIds(String prompt) {
-    int[] words = tokenizer.encode(prompt);
-    int[] suffix = Arrays.copyOf(words, words.length + 1);
-    suffix[words.length] = answer;
-    return suffix;
-  }
-
   @Override
   public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
     return generate(request, listener, logits -> {});
@@ -126,7 +113,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     long startNanos = System.nanoTime();
     GenerationOptions options = request.options();
     String prompt = request.prompt().isBlank() ? config.defaultPrompt() : request.prompt();
-    int[] suffix = promptSuffixIds(prompt);
+    int[] suffix = tokenizer.promptIds(prompt);
     int visualTokens = config.visualTokens();
     int sequenceLength = 1 + visualTokens + suffix.length;
     if (sequenceLength + options.maxNewTokens() > config.maxPositions()) {

@@ -170,6 +170,18 @@ public final class GcgTokenizer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The ids that follow the visual tokens before the answer: the prompt's words, then {@code
+   * <answer>}. Generation and training both use it, so they see the same layout: {@code [BOS]
+   * [visual tokens] [prompt ids]}.
+   */
+  public int[] promptIds(String prompt) {
+    int[] words = encode(prompt);
+    int[] ids = java.util.Arrays.copyOf(words, words.length + 1);
+    ids[words.length] = id(ANSWER);
+    return ids;
+  }
+
   /** The token text of {@code id}. */
   public String token(int id) {
     return vocabulary[id];

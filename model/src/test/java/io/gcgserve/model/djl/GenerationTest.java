@@ -79,7 +79,7 @@ class GenerationTest {
     assertThat(generated).isNotEmpty();
 
     GcgNetwork network = captioner.network();
-    int[] suffix = captioner.promptSuffixIds(network.config().defaultPrompt());
+    int[] suffix = captioner.tokenizer().promptIds(network.config().defaultPrompt());
     long[] text = new long[suffix.length + generated.length];
     for (int i = 0; i < suffix.length; i++) {
       text[i] = suffix[i];

@@ -1,0 +1,462 @@
+package io.gcgserve.model.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.gcgserve.model.BinaryMask;
+import io.gcgserve.model.djl.GcgConfig;
+import io.gcgserve.model.djl.GcgNetwork;
+import io.gcgserve.model.djl.GcgTokenizer;
+import io.gcgserve.model.djl.Images;
+import io.gcgserve.model.djl.ModelFiles;
+import io.gcgserve.model.djl.SafeTensors;
+import io.gcgserve.pruners.ImageRgb;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * Trains a GCG model: teacher-forced forward over {@code [BOS] [visual] [prompt] caption [EOS]},
+ * caption cross-entropy plus BCE and Dice on the mask of every {@code [SEG]}, AdamW with warm-up
+ * and cosine decay, global-norm clipping.
+ *
+ * <p>Output directory layout: {@code checkpoint/} (float32 weights, optimizer moments, {@code
+ * state.json}) replaced atomically every {@code checkpointEvery} steps, and {@code model/}, an
+ * HF-style model directory (float16 weights) that the server can load, refreshed at each checkpoint
+ * so that an interrupted run still leaves a usable model.
+ */
+public final class Trainer {
+
+  private final GcgConfig config;
+  private final GcgTokenizer tokenizer;
+  private final byte[] tokenizerJson;
+  private final TrainingOptions options;
+  private final ExampleSource source;
+  private final Path outputDirectory;
+  private final PrintStream progress;
+
+  /**
+   * Creates a trainer.
+   *
+   * @param tokenizerJson the tokenizer to train with; its vocabulary size must match {@code config}
+   * @param progress where progress lines go (stderr for the CLI)
+   */
+  public Trainer(
+      GcgConfig config,
+      byte[] tokenizerJson,
+      TrainingOptions options,
+      ExampleSource source,
+      Path outputDirectory,
+      PrintStream progress) {
+    this.config = Objects.requireNonNull(config, "config is null");
+    this.tokenizerJson = tokenizerJson.clone();
+    this.tokenizer = GcgTokenizer.load(tokenizerJson);
+    if (tokenizer.vocabularySize() != config.vocabSize()) {
+      throw new IllegalArgumentException(
+          "config vocab_size "
+              + config.vocabSize()
+              + " does not match the tokenizer's "
+              + tokenizer.vocabularySize());
+    }
+    this.options = Objects.requireNonNull(options, "options is null");
+    this.source = Objects.requireNonNull(source, "source is null");
+    this.outputDirectory = Objects.requireNonNull(outputDirectory, "outputDirectory is null");
+    this.progress = Objects.requireNonNull(progress, "progress is null");
+  }
+
+  /** Directory of the latest checkpoint. */
+  public Path checkpointDirectory() {
+    return outputDirectory.resolve("checkpoint");
+  }
+
+  /** Directory of the exported model. */
+  public Path modelDirectory() {
+    return outputDirectory.resolve("model");
+  }
+
+  /**
+   * Trains until {@code options.steps()}, starting from the checkpoint when {@code resume} is set
+   * and one exists.
+   *
+   * @return the losses of every step run by this call
+   */
+  public List<StepLosses> run(boolean resume) throws IOException {
+    Files.createDirectories(outputDirectory);
+    List<StepLosses> history = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GcgNetwork network = GcgNetwork.initialize(config, manager, options.seed());
+      AdamW optimizer = new AdamW(0.9, 0.95, 1e-8, options.weightDecay());
+      optimizer.initialize(network.weights(), manager);
+      int startStep = 0;
+      if (resume && Files.exists(checkpointDirectory().resolve("state.json"))) {
+        startStep = restore(network, optimizer, manager);
+        progress.printf("resumed from %s at step %d%n", checkpointDirectory(), startStep);
+      } else if (resume) {
+        progress.printf("no checkpoint in %s; starting from step 0%n", checkpointDirectory());
+      }
+      for (NDArray weight : network.weights().values()) {
+        weight.setRequiresGradient(true);
+      }
+      long windowStart = System.nanoTime();
+      int windowSteps = 0;
+      double windowLoss = 0;
+      double windowText = 0;
+      double windowBce = 0;
+      double windowDice = 0;
+      long runStart = System.nanoTime();
+      for (int step = startStep + 1; step <= options.steps(); step++) {
+        StepLosses losses = trainStep(network, optimizer, manager, step);
+        history.add(losses);
+        windowSteps++;
+        windowLoss += losses.total();
+        windowText += losses.text();
+        windowBce += losses.bce();
+        windowDice += losses.dice();
+        if (step % options.logEvery() == 0 || step == options.steps()) {
+          double seconds = (System.nanoTime() - windowStart) / 1e9;
+          double samplesPerSecond = windowSteps * options.batchSize() / seconds;
+          double elapsed = (System.nanoTime() - runStart) / 1e9;
+          double eta = elapsed / (step - startStep) * (options.steps() - step);
+          progress.printf(
+              "step %d/%d  loss %.4f (text %.4f  bce %.4f  dice %.4f)  |g| %.2f  lr %.2e  "
+                  + "%.2f samples/s  elapsed %s  eta %s%n",
+              step,
+              options.steps(),
+              windowLoss / windowSteps,
+              windowText / windowSteps,
+              windowBce / windowSteps,
+              windowDice / windowSteps,
+              losses.gradientNorm(),
+              options.learningRateAt(step),
+              samplesPerSecond,
+              duration(elapsed),
+              duration(eta));
+          windowStart = System.nanoTime();
+          windowSteps = 0;
+          windowLoss = 0;
+          windowText = 0;
+          windowBce = 0;
+          windowDice = 0;
+        }
+        if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+          saveCheckpoint(network, optimizer, step, losses);
+        }
+      }
+    }
+    return history;
+  }
+
+  private static String duration(double seconds) {
+    long total = Math.round(seconds);
+    return total >= 3600
+        ? String.format("%dh%02dm", total / 3600, (total % 3600) / 60)
+        : String.format("%dm%02ds", total / 60, total % 60);
+  }
+
+  /** The tensors of one batch, built on the CPU side. */
+  private record Batch(
+      ImageRgb[] images,
+      long[] textIds,
+      int textLength,
+      long[] targets,
+      float[] targetMask,
+      int targetLength,
+      long[] segRows,
+      long[] segSamples,
+      float[] segTargets) {}
+
+  private Batch buildBatch(int step) {
+    int batchSize = options.batchSize();
+    int[] promptIds = tokenizer.promptIds(config.defaultPrompt());
+    int eos = tokenizer.id(GcgTokenizer.EOS);
+    int pad = tokenizer.id(GcgTokenizer.PAD);
+    int seg = tokenizer.id(GcgTokenizer.SEG);
+    ImageRgb[] images = new ImageRgb[batchSize];
+    int[][] captions = new int[batchSize][];
+    List<List<BinaryMask>> masks = new ArrayList<>();
+    int longest = 0;
+    for (int i = 0; i < batchSize; i++) {
+      TrainingExample example = source.example((long) (step - 1) * batchSize + i);
+      if (example.image().width() != config.imageSize()
+          || example.image().height() != config.imageSize()) {
+        throw new IllegalArgumentException(
+            "training images must be " + config.imageSize() + "x" + config.imageSize());
+      }
+      images[i] = example.image();
+      int[] words = tokenizer.encode(example.caption());
+      captions[i] = java.util.Arrays.copyOf(words, words.length + 1);
+      captions[i][words.length] = eos;
+      longest = Math.max(longest, captions[i].length);
+      masks.add(example.segMasks());
+    }
+    int textLength = promptIds.length + longest;
+    int visual = config.visualTokens();
+    int sequenceLength = 1 + visual + textLength;
+    long[] textIds = new long[batchSize * textLength];
+    long[] targets = new long[batchSize * longest];
+    float[] targetMask = new float[batchSize * longest];
+    java.util.Arrays.fill(textIds, pad);
+    java.util.Arrays.fill(targets, pad);
+    List<Long> segRows = new ArrayList<>();
+    List<Long> segSamples = new ArrayList<>();
+    List<BinaryMask> segMasks = new ArrayList<>();
+    for (int i = 0; i < batchSize; i++) {
+      for (int j = 0; j < promptIds.length; j++) {
+        textIds[i * textLength + j] = promptIds[j];
+      }
+      int segIndex = 0;
+      for (int j = 0; j < captions[i].length; j++) {
+        int token = captions[i][j];
+        textIds[i * textLength + promptIds.length + j] = token;
+        targets[i * longest + j] = token;
+        targetMask[i * longest + j] = 1f;
+        if (token == seg) {
+          if (segIndex >= masks.get(i).size()) {
+            throw new IllegalArgumentException(
+                "caption has more [SEG] than masks: " + source.getClass().getSimpleName());
+          }
+          // the [SEG] input slot: after BOS, the visual tokens and the prompt
+          segRows.add((long) i * sequenceLength + 1 + visual + promptIds.length + j);
+          segSamples.add((long) i);
+          segMasks.add(masks.get(i).get(segIndex++));
+        }
+      }
+      if (segIndex != masks.get(i).size()) {
+        throw new IllegalArgumentException(
+            "caption has " + segIndex + " [SEG] but " + masks.get(i).size() + " masks");
+      }
+    }
+    int size = config.groundingSize();
+    float[] segTargets = new float[segMasks.size() * size * size];
+    for (int s = 0; s < segMasks.size(); s++) {
+      downsample(segMasks.get(s), size, segTargets, s * size * size);
+    }
+    return new Batch(
+        images,
+        textIds,
+        textLength,
+        targets,
+        targetMask,
+        longest,
+        segRows.stream().mapToLong(Long::longValue).toArray(),
+        segSamples.stream().mapToLong(Long::longValue).toArray(),
+        segTargets);
+  }
+
+  /** Area fraction of each low-resolution cell covered by the mask: soft targets. */
+  private static void downsample(BinaryMask mask, int size, float[] out, int offset) {
+    int cell = mask.width() / size;
+    float area = cell * cell;
+    for (int y = 0; y < mask.height(); y++) {
+      int row = Math.min(y / cell, size - 1);
+      for (int x = 0; x < mask.width(); x++) {
+        if (mask.get(x, y)) {
+          out[offset + row * size + Math.min(x / cell, size - 1)] += 1f / area;
+        }
+      }
+    }
+  }
+
+  private StepLosses trainStep(GcgNetwork network, AdamW optimizer, NDManager manager, int step) {
+    Batch batch = buildBatch(step);
+    int batchSize = options.batchSize();
+    int visual = config.visualTokens();
+    int promptLength = batch.textLength() - batch.targetLength();
+    double text;
+    double bce = 0;
+    double dice = 0;
+    double total;
+    try (NDManager scope = manager.newSubManager();
+        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray pixels = Images.toTensor(scope, batch.images());
+      NDArray bos =
+          scope
+              .full(new Shape(batchSize, 1), tokenizer.id(GcgTokenizer.BOS))
+              .toType(ai.djl.ndarray.types.DataType.INT64, false);
+      NDArray textIds = scope.create(batch.textIds(), new Shape(batchSize, batch.textLength()));
+      NDArray hidden = network.forwardSequence(pixels, bos, textIds);
+
+      // caption cross-entropy: position p predicts token p + 1
+      int first = visual + promptLength;
+      NDArray predicting =
+          hidden.get(new NDIndex(":, " + first + ":" + (first + batch.targetLength()) + ", :"));
+      NDArray logProbabilities = network.logits(predicting).logSoftmax(2);
+      NDArray targets =
+          scope.create(batch.targets(), new Shape(batchSize, batch.targetLength(), 1));
+      NDArray picked = logProbabilities.gather(targets, 2).reshape(batchSize, batch.targetLength());
+      NDArray targetMask =
+          scope.create(batch.targetMask(), new Shape(batchSize, batch.targetLength()));
+      NDArray textLoss = picked.mul(targetMask).sum().neg().div(targetMask.sum());
+      NDArray loss = textLoss.mul((float) options.textLossWeight());
+      text = textLoss.getFloat();
+
+      if (batch.segRows().length > 0) {
+        int segCount = batch.segRows().length;
+        int size = config.groundingSize();
+        long sequenceLength = hidden.getShape().get(1);
+        NDArray rows =
+            hidden
+                .reshape(batchSize * sequenceLength, config.hiddenSize())
+                .get(new NDIndex("{}", scope.create(batch.segRows())));
+        NDArray features = network.encodeGrounding(pixels);
+        NDArray segFeatures = features.get(new NDIndex("{}", scope.create(batch.segSamples())));
+        NDArray logits = network.maskLogits(rows, segFeatures);
+        NDArray maskTargets = scope.create(batch.segTargets(), new Shape(segCount, size, size));
+        // numerically stable BCE with logits
+        NDArray bceLoss =
+            logits
+                .maximum(0f)
+                .sub(logits.mul(maskTargets))
+                .add(logits.abs().neg().exp().add(1f).log())
+                .mean();
+        NDArray probabilities = Activation.sigmoid(logits);
+        NDArray intersection = probabilities.mul(maskTargets).sum(new int[] {1, 2});
+        NDArray denominator =
+            probabilities.sum(new int[] {1, 2}).add(maskTargets.sum(new int[] {1, 2}));
+        NDArray diceLoss =
+            intersection.mul(2f).add(1f).div(denominator.add(1f)).neg().add(1f).mean();
+        loss =
+            loss.add(bceLoss.mul((float) options.bceLossWeight()))
+                .add(diceLoss.mul((float) options.diceLossWeight()));
+        bce = bceLoss.getFloat();
+        dice = diceLoss.getFloat();
+      }
+      total = loss.getFloat();
+      collector.backward(loss);
+    }
+    double gradientNorm = gradientNorm(network);
+    double scale = gradientNorm > options.clipNorm() ? options.clipNorm() / gradientNorm : 1.0;
+    if (!Double.isFinite(gradientNorm)) {
+      throw new IllegalStateException(
+          "non-finite gradient norm at step " + step + "; lower the learning rate");
+    }
+    optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
+    return new StepLosses(total, text, bce, dice, gradientNorm);
+  }
+
+  private static double gradientNorm(GcgNetwork network) {
+    double sumOfSquares = 0;
+    for (NDArray weight : network.weights().values()) {
+      try (NDArray gradient = weight.getGradient();
+          NDArray squares = gradient.square();
+          NDArray sum = squares.sum()) {
+        sumOfSquares += sum.getFloat();
+      }
+    }
+    return Math.sqrt(sumOfSquares);
+  }
+
+  private void saveCheckpoint(GcgNetwork network, AdamW optimizer, int step, StepLosses last)
+      throws IOException {
+    Path temporary = outputDirectory.resolve("checkpoint.tmp");
+    deleteRecursively(temporary);
+    Files.createDirectories(temporary);
+    try (OutputStream out = Files.newOutputStream(temporary.resolve(ModelFiles.WEIGHTS))) {
+      SafeTensors.write(network.weights(), SafeTensors.StorageType.F32, Map.of(), out);
+    }
+    try (OutputStream out = Files.newOutputStream(temporary.resolve("optimizer.safetensors"))) {
+      SafeTensors.write(optimizer.state(), SafeTensors.StorageType.F32, Map.of(), out);
+    }
+    Files.writeString(temporary.resolve(ModelFiles.CONFIG), config.toJson());
+    Files.write(temporary.resolve(ModelFiles.TOKENIZER), tokenizerJson);
+    JsonObject state = new JsonObject();
+    state.addProperty("step", step);
+    state.addProperty("seed", options.seed());
+    state.addProperty("total_steps", options.steps());
+    state.addProperty("batch_size", options.batchSize());
+    state.addProperty("loss", last.total());
+    state.addProperty("text_loss", last.text());
+    state.addProperty("bce_loss", last.bce());
+    state.addProperty("dice_loss", last.dice());
+    Files.writeString(temporary.resolve("state.json"), state + "\n");
+    // swap in the new checkpoint only once it is complete
+    Path previous = outputDirectory.resolve("checkpoint.old");
+    deleteRecursively(previous);
+    if (Files.exists(checkpointDirectory())) {
+      Files.move(checkpointDirectory(), previous, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(temporary, checkpointDirectory(), StandardCopyOption.ATOMIC_MOVE);
+    deleteRecursively(previous);
+    exportModel(network);
+  }
+
+  private void exportModel(GcgNetwork network) throws IOException {
+    Path temporary = outputDirectory.resolve("model.tmp");
+    deleteRecursively(temporary);
+    Files.createDirectories(temporary);
+    try (OutputStream out = Files.newOutputStream(temporary.resolve(ModelFiles.WEIGHTS))) {
+      SafeTensors.write(
+          network.weights(), SafeTensors.StorageType.F16, Map.of("format", "pt"), out);
+    }
+    Files.writeString(temporary.resolve(ModelFiles.CONFIG), config.toJson());
+    Files.write(temporary.resolve(ModelFiles.TOKENIZER), tokenizerJson);
+    deleteRecursively(modelDirectory());
+    Files.move(temporary, modelDirectory(), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private int restore(GcgNetwork network, AdamW optimizer, NDManager manager) throws IOException {
+    Path directory = checkpointDirectory();
+    JsonObject state =
+        JsonParser.parseString(Files.readString(directory.resolve("state.json"))).getAsJsonObject();
+    if (state.get("seed").getAsLong() != options.seed()
+        || state.get("batch_size").getAsInt() != options.batchSize()) {
+      throw new IllegalArgumentException(
+          "checkpoint in "
+              + directory
+              + " was made with seed "
+              + state.get("seed")
+              + " and batch size "
+              + state.get("batch_size")
+              + "; resume with the same --seed and --batch-size");
+    }
+    try (NDManager scope = manager.newSubManager()) {
+      Map<String, NDArray> weights =
+          SafeTensors.read(
+              Files.readAllBytes(directory.resolve(ModelFiles.WEIGHTS)), scope, "checkpoint");
+      for (Map.Entry<String, NDArray> entry : network.weights().entrySet()) {
+        NDArray saved = weights.get(entry.getKey());
+        if (saved == null || !saved.getShape().equals(entry.getValue().getShape())) {
+          throw new IllegalArgumentException(
+              "checkpoint does not match the model architecture at " + entry.getKey());
+        }
+        entry.getValue().set(saved.toFloatArray());
+      }
+      optimizer.restore(
+          SafeTensors.read(
+              Files.readAllBytes(directory.resolve("optimizer.safetensors")), scope, "optimizer"));
+    }
+    return state.get("step").getAsInt();
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path each : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(each);
+      }
+    }
+  }
+
+  /** Reads a UTF-8 file, for the CLI. */
+  static String read(Path path) throws IOException {
+    return new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+  }
+}

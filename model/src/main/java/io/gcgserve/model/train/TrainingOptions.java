@@ -1,0 +1,56 @@
+package io.gcgserve.model.train;
+
+/**
+ * Optimisation settings of one training run.
+ *
+ * @param steps optimizer steps in total
+ * @param batchSize examples per step
+ * @param learningRate peak learning rate after warm-up
+ * @param warmupSteps linear warm-up from 0 to the peak
+ * @param minLearningRateRatio the cosine decays to {@code learningRate * minLearningRateRatio}
+ * @param weightDecay AdamW decoupled decay on matrices
+ * @param clipNorm global gradient-norm clip
+ * @param seed seeds the initial weights; the data order follows from the step number
+ * @param checkpointEvery steps between checkpoints (and at the end)
+ * @param logEvery steps between progress lines
+ * @param textLossWeight weight of the caption cross-entropy (GLaMM: 1)
+ * @param bceLossWeight weight of the mask binary cross-entropy (GLaMM: 2)
+ * @param diceLossWeight weight of the mask Dice loss (GLaMM: 0.5)
+ */
+public record TrainingOptions(
+    int steps,
+    int batchSize,
+    double learningRate,
+    int warmupSteps,
+    double minLearningRateRatio,
+    double weightDecay,
+    double clipNorm,
+    long seed,
+    int checkpointEvery,
+    int logEvery,
+    double textLossWeight,
+    double bceLossWeight,
+    double diceLossWeight) {
+
+  /** Validates ranges. */
+  public TrainingOptions {
+    if (steps < 1 || batchSize < 1 || checkpointEvery < 1 || logEvery < 1) {
+      throw new IllegalArgumentException(
+          "steps, batch size, checkpoint and log intervals must be positive");
+    }
+    if (!(learningRate > 0) || warmupSteps < 0 || !(clipNorm > 0)) {
+      throw new IllegalArgumentException(
+          "learning rate and clip norm must be positive, warm-up non-negative");
+    }
+  }
+
+  /** Learning rate at 1-based {@code step}: linear warm-up, then cosine decay. */
+  public double learningRateAt(int step) {
+    if (step <= warmupSteps) {
+      return learningRate * step / Math.max(1, warmupSteps);
+    }
+    double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
+    double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, progress)));
+    return learningRate * (minLearningRateRatio + (1 - minLearningRateRatio) * cosine);
+  }
+}
