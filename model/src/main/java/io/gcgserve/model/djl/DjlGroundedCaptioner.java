@@ -150,7 +150,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       // encoders: vision tokens for the LLM, pixel features for the masks
       NDArray pixels = Images.toTensor(requestManager, input);
       NDArray visual = network.encodeVision(pixels);
-      NDArray features = network.encodeGrounding(pixels);
+      NDArray pixelQueries = network.projectPixels(network.encodeGrounding(pixels));
       NDArray hidden =
           NDArrays.concat(
               new NDList(
@@ -221,7 +221,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
               requestManager,
               cacheKeys,
               cacheValues,
-              features,
+              pixelQueries,
               request,
               listener,
               sequenceLength,
@@ -373,7 +373,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     final NDManager requestManager;
     final NDArray[] cacheKeys;
     final NDArray[] cacheValues;
-    final NDArray features;
+    final NDArray pixelQueries;
     final GenerationRequest request;
     final GenerationListener listener;
     final Random random;
@@ -391,7 +391,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
         NDManager requestManager,
         NDArray[] cacheKeys,
         NDArray[] cacheValues,
-        NDArray features,
+        NDArray pixelQueries,
         GenerationRequest request,
         GenerationListener listener,
         int nextPosition,
@@ -400,7 +400,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       this.requestManager = requestManager;
       this.cacheKeys = cacheKeys;
       this.cacheValues = cacheValues;
-      this.features = features;
+      this.pixelQueries = pixelQueries;
       this.request = request;
       this.listener = listener;
       this.random = new Random(request.options().seed());
@@ -472,7 +472,8 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
         }
         NDArray normed = network.finalNorm(x);
         if (token == seg) {
-          NDArray maskLogits = network.maskLogits(normed.reshape(1, config.hiddenSize()), features);
+          NDArray maskLogits =
+              network.maskLogits(normed.reshape(1, config.hiddenSize()), pixelQueries);
           groundPhrase(maskLogits.toFloatArray());
         }
         return network.logits(normed).toFloatArray();

@@ -224,7 +224,9 @@ public final class GcgNetwork {
       NDArray k = qkv.get(1);
       NDArray v = qkv.get(2);
       NDArray attention =
-          q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headDim))).softmax(-1);
+          q.matMul(k.transpose(0, 1, 3, 2))
+              .mul(constant(q, (float) (1.0 / Math.sqrt(headDim))))
+              .softmax(-1);
       NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, dv);
       x = x.add(context.matMul(w(p + "attn.proj.weight")).add(w(p + "attn.proj.bias")));
       // MLP block
@@ -326,12 +328,16 @@ public final class GcgNetwork {
     return new NDList(manager.create(cos, shape), manager.create(sin, shape));
   }
 
-  /** Additive causal mask {@code (T, T)}: 0 on and below the diagonal, -inf above. */
+  /**
+   * Additive causal mask {@code (T, T)}: 0 on and below the diagonal, -1e9 above. A finite value
+   * rather than -inf: it gives exactly zero attention after the softmax, and on some CPU kernels
+   * (seen here at batch 8, width 128) -inf made the softmax backward produce NaN.
+   */
   public static NDArray causalMask(NDManager manager, int length) {
     float[] values = new float[length * length];
     for (int i = 0; i < length; i++) {
       for (int j = i + 1; j < length; j++) {
-        values[i * length + j] = Float.NEGATIVE_INFINITY;
+        values[i * length + j] = -1e9f;
       }
     }
     return manager.create(values, new Shape(length, length));
@@ -389,7 +395,8 @@ public final class GcgNetwork {
       k = pastKeys.concat(k, 2);
       v = pastValues.concat(v, 2);
     }
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headDim)));
+    NDArray scores =
+        q.matMul(k.transpose(0, 1, 3, 2)).mul(constant(q, (float) (1.0 / Math.sqrt(headDim))));
     if (mask != null) {
       scores = scores.add(mask);
     }
@@ -451,10 +458,22 @@ public final class GcgNetwork {
   }
 
   /**
-   * Mask logits {@code (S, G, G)} for S {@code [SEG]} hidden states {@code (S, d)} (final-normed)
-   * against their images' grounding features {@code (S, C+10, G, G)}.
+   * The query-independent half of the mask decoder, computed once per image: grounding features
+   * {@code (B, C+10, G, G)} projected per pixel to {@code (B, G*G, H)}.
    */
-  public NDArray maskLogits(NDArray segHidden, NDArray features) {
+  public NDArray projectPixels(NDArray features) {
+    long batch = features.getShape().get(0);
+    long channels = features.getShape().get(1);
+    int size = config.groundingSize();
+    NDArray pixels = features.reshape(batch, channels, (long) size * size).transpose(0, 2, 1);
+    return pixels.matMul(w("mask_decoder.pixel.weight")).add(w("mask_decoder.pixel.bias"));
+  }
+
+  /**
+   * Mask logits {@code (S, G, G)} for S {@code [SEG]} hidden states {@code (S, d)} (final-normed)
+   * against the projected pixels of their images {@code (S, G*G, H)} (see {@link #projectPixels}).
+   */
+  public NDArray maskLogits(NDArray segHidden, NDArray projectedPixels) {
     long count = segHidden.getShape().get(0);
     int size = config.groundingSize();
     int h = config.maskHiddenSize();
@@ -464,12 +483,9 @@ public final class GcgNetwork {
             .matMul(w("seg_proj.fc2.weight"))
             .add(w("seg_proj.fc2.bias"));
     NDList scaleShift = query.split(2, 1);
-    NDArray scale = scaleShift.get(0).add(1f).reshape(count, 1, h);
+    NDArray scale = scaleShift.get(0).add(constant(query, 1f)).reshape(count, 1, h);
     NDArray shift = scaleShift.get(1).reshape(count, 1, h);
-    long channels = features.getShape().get(1);
-    NDArray pixels = features.reshape(count, channels, (long) size * size).transpose(0, 2, 1);
-    NDArray x = pixels.matMul(w("mask_decoder.pixel.weight")).add(w("mask_decoder.pixel.bias"));
-    x = Activation.gelu(x.mul(scale).add(shift));
+    NDArray x = Activation.gelu(projectedPixels.mul(scale).add(shift));
     x =
         Activation.gelu(
             x.matMul(w("mask_decoder.hidden.weight")).add(w("mask_decoder.hidden.bias")));
@@ -477,9 +493,19 @@ public final class GcgNetwork {
     return logits.reshape(count, size, size);
   }
 
+  /**
+   * A scalar tensor owned by {@code like}'s manager. Use it instead of {@code x.mul(2f)} in
+   * anything that is differentiated: DJL's PyTorch engine turns a Java number into a temporary
+   * tensor whose memory the garbage collector may free before the backward pass reads it (seen
+   * here: a gradient of 1.4e-45 instead of 3 after a GC between forward and backward).
+   */
+  public static NDArray constant(NDArray like, float value) {
+    return like.getManager().create(value);
+  }
+
   private NDArray rmsNorm(NDArray x, NDArray gain) {
     NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-    return x.div(meanSquare.add((float) config.rmsNormEps()).sqrt()).mul(gain);
+    return x.div(meanSquare.add(constant(x, (float) config.rmsNormEps())).sqrt()).mul(gain);
   }
 
   private static NDArray layerNorm(NDArray x, NDArray gain, NDArray bias) {

@@ -1,5 +1,7 @@
 package io.gcgserve.model.train;
 
+import static io.gcgserve.model.djl.GcgNetwork.constant;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -282,72 +284,121 @@ public final class Trainer {
     double bce = 0;
     double dice = 0;
     double total;
-    try (NDManager scope = manager.newSubManager();
-        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-      NDArray pixels = Images.toTensor(scope, batch.images());
-      NDArray bos =
-          scope
-              .full(new Shape(batchSize, 1), tokenizer.id(GcgTokenizer.BOS))
-              .toType(ai.djl.ndarray.types.DataType.INT64, false);
-      NDArray textIds = scope.create(batch.textIds(), new Shape(batchSize, batch.textLength()));
-      NDArray hidden = network.forwardSequence(pixels, bos, textIds);
+    double gradientNorm;
+    try (NDManager scope = manager.newSubManager()) {
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray pixels = Images.toTensor(scope, batch.images());
+        NDArray bos =
+            scope
+                .full(new Shape(batchSize, 1), tokenizer.id(GcgTokenizer.BOS))
+                .toType(ai.djl.ndarray.types.DataType.INT64, false);
+        NDArray textIds = scope.create(batch.textIds(), new Shape(batchSize, batch.textLength()));
+        NDArray hidden = network.forwardSequence(pixels, bos, textIds);
 
-      // caption cross-entropy: position p predicts token p + 1
-      int first = visual + promptLength;
-      NDArray predicting =
-          hidden.get(new NDIndex(":, " + first + ":" + (first + batch.targetLength()) + ", :"));
-      NDArray logProbabilities = network.logits(predicting).logSoftmax(2);
-      NDArray targets =
-          scope.create(batch.targets(), new Shape(batchSize, batch.targetLength(), 1));
-      NDArray picked = logProbabilities.gather(targets, 2).reshape(batchSize, batch.targetLength());
-      NDArray targetMask =
-          scope.create(batch.targetMask(), new Shape(batchSize, batch.targetLength()));
-      NDArray textLoss = picked.mul(targetMask).sum().neg().div(targetMask.sum());
-      NDArray loss = textLoss.mul((float) options.textLossWeight());
-      text = textLoss.getFloat();
+        // caption cross-entropy: position p predicts token p + 1
+        int first = visual + promptLength;
+        NDArray predicting =
+            hidden.get(new NDIndex(":, " + first + ":" + (first + batch.targetLength()) + ", :"));
+        NDArray logProbabilities = network.logits(predicting).logSoftmax(2);
+        NDArray targets =
+            scope.create(batch.targets(), new Shape(batchSize, batch.targetLength(), 1));
+        NDArray picked =
+            logProbabilities.gather(targets, 2).reshape(batchSize, batch.targetLength());
+        NDArray targetMask =
+            scope.create(batch.targetMask(), new Shape(batchSize, batch.targetLength()));
+        NDArray textLoss = picked.mul(targetMask).sum().neg().div(targetMask.sum());
+        NDArray loss = textLoss.mul(constant(textLoss, (float) options.textLossWeight()));
+        text = textLoss.getFloat();
 
-      if (batch.segRows().length > 0) {
-        int segCount = batch.segRows().length;
-        int size = config.groundingSize();
-        long sequenceLength = hidden.getShape().get(1);
-        NDArray rows =
-            hidden
-                .reshape(batchSize * sequenceLength, config.hiddenSize())
-                .get(new NDIndex("{}", scope.create(batch.segRows())));
-        NDArray features = network.encodeGrounding(pixels);
-        NDArray segFeatures = features.get(new NDIndex("{}", scope.create(batch.segSamples())));
-        NDArray logits = network.maskLogits(rows, segFeatures);
-        NDArray maskTargets = scope.create(batch.segTargets(), new Shape(segCount, size, size));
-        // numerically stable BCE with logits
-        NDArray bceLoss =
-            logits
-                .maximum(0f)
-                .sub(logits.mul(maskTargets))
-                .add(logits.abs().neg().exp().add(1f).log())
-                .mean();
-        NDArray probabilities = Activation.sigmoid(logits);
-        NDArray intersection = probabilities.mul(maskTargets).sum(new int[] {1, 2});
-        NDArray denominator =
-            probabilities.sum(new int[] {1, 2}).add(maskTargets.sum(new int[] {1, 2}));
-        NDArray diceLoss =
-            intersection.mul(2f).add(1f).div(denominator.add(1f)).neg().add(1f).mean();
-        loss =
-            loss.add(bceLoss.mul((float) options.bceLossWeight()))
-                .add(diceLoss.mul((float) options.diceLossWeight()));
-        bce = bceLoss.getFloat();
-        dice = diceLoss.getFloat();
+        if (batch.segRows().length > 0) {
+          int segCount = batch.segRows().length;
+          int size = config.groundingSize();
+          long sequenceLength = hidden.getShape().get(1);
+          // select rows with one-hot matmuls rather than advanced indexing: the index backward
+          // with many duplicate indices produced NaN gradients on the CPU engine (seen at 48 rows)
+          NDArray rowSelection =
+              scope.create(
+                  oneHot(batch.segRows(), batchSize * sequenceLength),
+                  new Shape(segCount, batchSize * sequenceLength));
+          NDArray rows =
+              rowSelection.matMul(hidden.reshape(batchSize * sequenceLength, config.hiddenSize()));
+          NDArray projected = network.projectPixels(network.encodeGrounding(pixels));
+          long projectedWidth = projected.getShape().get(1) * projected.getShape().get(2);
+          NDArray sampleSelection =
+              scope.create(oneHot(batch.segSamples(), batchSize), new Shape(segCount, batchSize));
+          NDArray segPixels =
+              sampleSelection
+                  .matMul(projected.reshape(batchSize, projectedWidth))
+                  .reshape(segCount, projected.getShape().get(1), projected.getShape().get(2));
+          NDArray logits = network.maskLogits(rows, segPixels);
+          NDArray maskTargets = scope.create(batch.segTargets(), new Shape(segCount, size, size));
+          // numerically stable BCE with logits
+          NDArray bceLoss =
+              logits
+                  .maximum(constant(logits, 0f))
+                  .sub(logits.mul(maskTargets))
+                  .add(logits.abs().neg().exp().add(constant(logits, 1f)).log())
+                  .mean();
+          NDArray probabilities = Activation.sigmoid(logits);
+          NDArray intersection = probabilities.mul(maskTargets).sum(new int[] {1, 2});
+          NDArray denominator =
+              probabilities.sum(new int[] {1, 2}).add(maskTargets.sum(new int[] {1, 2}));
+          NDArray diceLoss =
+              intersection
+                  .mul(constant(logits, 2f))
+                  .add(constant(logits, 1f))
+                  .div(denominator.add(constant(logits, 1f)))
+                  .neg()
+                  .add(constant(logits, 1f))
+                  .mean();
+          loss =
+              loss.add(bceLoss.mul(constant(logits, (float) options.bceLossWeight())))
+                  .add(diceLoss.mul(constant(logits, (float) options.diceLossWeight())));
+          bce = bceLoss.getFloat();
+          dice = diceLoss.getFloat();
+        }
+        total = loss.getFloat();
+        collector.backward(loss);
       }
-      total = loss.getFloat();
-      collector.backward(loss);
+      // read and apply the gradients while the graph's arrays are still alive
+      gradientNorm = gradientNorm(network);
+      if (!Double.isFinite(gradientNorm)) {
+        throw new IllegalStateException(
+            "non-finite gradient at step "
+                + step
+                + " (loss "
+                + total
+                + ") in "
+                + nonFiniteGradients(network)
+                + "; lower the learning rate");
+      }
+      double scale = gradientNorm > options.clipNorm() ? options.clipNorm() / gradientNorm : 1.0;
+      optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
     }
-    double gradientNorm = gradientNorm(network);
-    double scale = gradientNorm > options.clipNorm() ? options.clipNorm() / gradientNorm : 1.0;
-    if (!Double.isFinite(gradientNorm)) {
-      throw new IllegalStateException(
-          "non-finite gradient norm at step " + step + "; lower the learning rate");
-    }
-    optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
     return new StepLosses(total, text, bce, dice, gradientNorm);
+  }
+
+  private static float[] oneHot(long[] indices, long width) {
+    float[] out = new float[(int) (indices.length * width)];
+    for (int i = 0; i < indices.length; i++) {
+      out[(int) (i * width + indices[i])] = 1f;
+    }
+    return out;
+  }
+
+  private static List<String> nonFiniteGradients(GcgNetwork network) {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, NDArray> entry : network.weights().entrySet()) {
+      try (NDArray gradient = entry.getValue().getGradient()) {
+        for (float value : gradient.toFloatArray()) {
+          if (!Float.isFinite(value)) {
+            names.add(entry.getKey());
+            break;
+          }
+        }
+      }
+    }
+    return names;
   }
 
   private static double gradientNorm(GcgNetwork network) {
