@@ -88,9 +88,14 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     return info;
   }
 
-  /** The network, for benchmarks and training code in this module. */
+  /** The network, for tests in this package. */
   GcgNetwork network() {
     return network;
+  }
+
+  /** The architecture configuration. */
+  public GcgConfig config() {
+    return network.config();
   }
 
   /** The tokenizer. */
