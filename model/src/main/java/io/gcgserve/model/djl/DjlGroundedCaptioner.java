@@ -88,8 +88,8 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     return info;
   }
 
-  /** The network, for tests in this package. */
-  GcgNetwork network() {
+  /** The network, for benchmarks and tests. */
+  public GcgNetwork network() {
     return network;
   }
 
@@ -172,12 +172,13 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       int[] tokensPerLayer = new int[config.layers()];
       long prunerNanos = 0;
       int nextPrune = 0;
+      // RoPE tables and the causal mask change only when pruning changes the sequence
+      NDList rope = network.ropeTables(requestManager, prefill.positions);
+      NDArray mask = GcgNetwork.causalMask(requestManager, prefill.positions.length);
       for (int layer = 0; layer < config.layers(); layer++) {
         try (NDManager step = requestManager.newSubManager()) {
           boolean prunesHere = nextPrune < pruneAfter.length && pruneAfter[nextPrune] == layer;
           int[] probeRows = prunesHere ? prefill.queryRows(pruner.queryRows()) : null;
-          NDList rope = network.ropeTables(step, prefill.positions);
-          NDArray mask = GcgNetwork.causalMask(step, prefill.positions.length);
           GcgNetwork.LayerOutput out =
               network.layer(layer, hidden, rope, mask, null, null, probeRows);
           visualPerLayer[layer] = prefill.live.length;
@@ -194,6 +195,10 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
             int[] slots = prefill.keep(keepSet.keptVisualTokens(), layer);
             next = next.get(new NDIndex(":, {}, :", step.create(toLongs(slots))));
             nextPrune++;
+            rope.close();
+            mask.close();
+            rope = network.ropeTables(requestManager, prefill.positions);
+            mask = GcgNetwork.causalMask(requestManager, prefill.positions.length);
           }
           hidden.close();
           hidden = keep(next, requestManager);

@@ -233,6 +233,30 @@ public record GcgConfig(
     return GSON.toJson(object) + "\n";
   }
 
+  /** A copy with another default prompt (the training data decides it). */
+  public GcgConfig withDefaultPrompt(String prompt) {
+    return new GcgConfig(
+        name,
+        imageSize,
+        patchSize,
+        visionHiddenSize,
+        visionLayers,
+        visionHeads,
+        visionIntermediateSize,
+        hiddenSize,
+        layers,
+        heads,
+        intermediateSize,
+        vocabSize,
+        ropeTheta,
+        rmsNormEps,
+        maxPositions,
+        groundingChannels,
+        groundingStride,
+        maskHiddenSize,
+        prompt);
+  }
+
   /** A copy with another vocabulary size (the tokenizer decides it). */
   public GcgConfig withVocabSize(int newVocabSize) {
     return new GcgConfig(

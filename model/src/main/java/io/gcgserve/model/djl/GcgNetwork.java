@@ -395,8 +395,9 @@ public final class GcgNetwork {
       k = pastKeys.concat(k, 2);
       v = pastValues.concat(v, 2);
     }
+    // scale the queries rather than the (T, S) scores: same result, T*dh instead of T*S work
     NDArray scores =
-        q.matMul(k.transpose(0, 1, 3, 2)).mul(constant(q, (float) (1.0 / Math.sqrt(headDim))));
+        q.mul(constant(q, (float) (1.0 / Math.sqrt(headDim)))).matMul(k.transpose(0, 1, 3, 2));
     if (mask != null) {
       scores = scores.add(mask);
     }
