@@ -1,0 +1,184 @@
+package io.gcgserve.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+import io.gcgserve.model.ModelInfo;
+import io.gcgserve.proto.v1.GroundedCaptionGrpc;
+import io.gcgserve.server.config.ConfigModule;
+import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.grpc.GenerationExecutor;
+import io.gcgserve.server.grpc.GroundedCaptionService;
+import io.gcgserve.server.grpc.GrpcModule;
+import io.gcgserve.server.metrics.MetricsExporter;
+import io.gcgserve.server.metrics.MetricsModule;
+import io.gcgserve.server.model.ModelModule;
+import io.gcgserve.server.model.ServedModel;
+import io.gcgserve.server.pruner.PrunerModule;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Owns the running server: the gRPC {@link Server} with the caption, health and reflection
+ * services, the metrics exporter and the model. Health is NOT_SERVING from {@link #start} until
+ * {@link #loadAndWarmUp} finishes, and again from the first moment of {@link #stop}, so a load
+ * balancer stops routing before the server stops accepting.
+ */
+public final class GcgServer {
+
+  private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(5);
+
+  private final ServerConfig config;
+  private final GroundedCaptionService captionService;
+  private final HealthStatusManager health;
+  private final ServedModel model;
+  private final GenerationExecutor executor;
+  private final MetricsExporter metricsExporter;
+  private @Nullable Server server;
+  private int metricsPort = -1;
+  private boolean stopped;
+
+  /** Takes the collaborators; use {@link #create} to wire them. */
+  @Inject
+  public GcgServer(
+      ServerConfig config,
+      GroundedCaptionService captionService,
+      HealthStatusManager health,
+      ServedModel model,
+      GenerationExecutor executor,
+      MetricsExporter metricsExporter) {
+    this.config = requireNonNull(config, "config is null");
+    this.captionService = requireNonNull(captionService, "captionService is null");
+    this.health = requireNonNull(health, "health is null");
+    this.model = requireNonNull(model, "model is null");
+    this.executor = requireNonNull(executor, "executor is null");
+    this.metricsExporter = requireNonNull(metricsExporter, "metricsExporter is null");
+  }
+
+  /** The production modules, one per area. */
+  public static List<Module> modules(ServerConfig config) {
+    return List.of(
+        new ConfigModule(config),
+        new ModelModule(),
+        new PrunerModule(),
+        new MetricsModule(),
+        new GrpcModule());
+  }
+
+  /** Wires a server; {@code overrides} replace production bindings (tests bind a model double). */
+  public static Injector injector(ServerConfig config, Module... overrides) {
+    return Guice.createInjector(Modules.override(modules(config)).with(overrides));
+  }
+
+  /** Wires a server from {@code config}. */
+  public static GcgServer create(ServerConfig config, Module... overrides) {
+    return injector(config, overrides).getInstance(GcgServer.class);
+  }
+
+  /** Starts listening on {@code --port} over Netty, and the metrics exporter. */
+  public void start() throws IOException {
+    start(NettyServerBuilder.forPort(config.port()));
+  }
+
+  /**
+   * Starts on {@code builder} (in-process for tests, Netty in production) with health NOT_SERVING.
+   */
+  public synchronized void start(ServerBuilder<?> builder) throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    health.setStatus(GroundedCaptionGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    server =
+        builder
+            .maxInboundMessageSize(config.maxMessageBytes())
+            .addService(captionService)
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .build()
+            .start();
+    metricsPort = metricsExporter.start();
+  }
+
+  /** Loads the model, runs the warm-up generation, then reports SERVING. */
+  public ModelInfo loadAndWarmUp() {
+    ModelInfo info = model.loadAndWarmUp();
+    synchronized (this) {
+      if (!stopped) {
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(GroundedCaptionGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      }
+    }
+    return info;
+  }
+
+  /** The bound gRPC port (useful with {@code --port 0}); -1 for non-socket transports. */
+  public synchronized int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  /** The bound metrics port, or -1 when the exporter is disabled. */
+  public synchronized int metricsPort() {
+    return metricsPort;
+  }
+
+  /**
+   * Drains and stops: health NOT_SERVING, stop accepting calls, let in-flight calls finish for
+   * {@code --drain-grace}, then cancel the rest and free the model. Progress goes to {@code
+   * progress} because logging may already be shut down when a shutdown hook runs this.
+   */
+  public void stop(PrintStream progress) throws InterruptedException {
+    Server running;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      running = server;
+    }
+    progress.println("gcg-serve: draining: health NOT_SERVING, no new calls");
+    health.enterTerminalState();
+    if (running != null) {
+      running.shutdown();
+      Duration grace = config.drainGrace();
+      if (!running.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        progress.println(
+            "gcg-serve: in-flight calls still running after " + grace + "; cancelling them");
+        running.shutdownNow();
+        running.awaitTermination(FORCED_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+    if (!executor.shutdownAndAwait(FORCED_STOP_WAIT)) {
+      progress.println("gcg-serve: generation workers did not stop in " + FORCED_STOP_WAIT);
+    }
+    executor.close();
+    metricsExporter.close();
+    model.close();
+    progress.println("gcg-serve: stopped");
+  }
+
+  /** Waits until the gRPC server has terminated. */
+  public void blockUntilShutdown() throws InterruptedException {
+    Server running;
+    synchronized (this) {
+      running = server;
+    }
+    if (running != null) {
+      running.awaitTermination();
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package io.gcgserve.server.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gcgserve.model.GenerationOptions;
+import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.ModelInfo;
+import io.gcgserve.proto.v1.Budget;
+import io.gcgserve.proto.v1.CaptionEvent;
+import io.gcgserve.proto.v1.CaptionRequest;
+import io.gcgserve.proto.v1.GroundedCaptionGrpc;
+import io.gcgserve.proto.v1.ListPrunersRequest;
+import io.gcgserve.proto.v1.ListPrunersResponse;
+import io.gcgserve.proto.v1.MaskFormat;
+import io.gcgserve.proto.v1.ParameterDescription;
+import io.gcgserve.proto.v1.PrunerDescription;
+import io.gcgserve.pruners.ParameterSpec;
+import io.gcgserve.pruners.PrunerFactory;
+import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.image.ImageDecoder;
+import io.gcgserve.server.image.ImageHeader;
+import io.gcgserve.server.metrics.ServingMetrics;
+import io.gcgserve.server.model.ServedModel;
+import io.gcgserve.server.pruner.PrunerRegistry;
+import io.gcgserve.server.pruner.PrunerSpecs;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@code gcg.v1.GroundedCaption} service. It only validates, admits and streams: generation
+ * runs on the {@link GenerationExecutor}, never on a transport thread, and every failure reaches
+ * the client through {@link StatusMapper}.
+ */
+public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCaptionImplBase {
+
+  /** Largest accepted sampling temperature. */
+  static final double MAX_TEMPERATURE = 10.0;
+
+  private final ServerConfig config;
+  private final ServedModel model;
+  private final PrunerRegistry registry;
+  private final ImageDecoder decoder;
+  private final GenerationExecutor executor;
+  private final ServingMetrics metrics;
+
+  /** Takes the collaborators. */
+  @Inject
+  public GroundedCaptionService(
+      ServerConfig config,
+      ServedModel model,
+      PrunerRegistry registry,
+      ImageDecoder decoder,
+      GenerationExecutor executor,
+      ServingMetrics metrics) {
+    this.config = requireNonNull(config, "config is null");
+    this.model = requireNonNull(model, "model is null");
+    this.registry = requireNonNull(registry, "registry is null");
+    this.decoder = requireNonNull(decoder, "decoder is null");
+    this.executor = requireNonNull(executor, "executor is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+  }
+
+  @Override
+  public void caption(CaptionRequest request, StreamObserver<CaptionEvent> responseObserver) {
+    long admittedNanos = System.nanoTime();
+    ServerCallStreamObserver<CaptionEvent> observer =
+        (ServerCallStreamObserver<CaptionEvent>) responseObserver;
+    EventStream<CaptionEvent> stream = new EventStream<>(observer, config.streamBufferMessages());
+    Deadline deadline = Context.current().getDeadline();
+    AtomicReference<CaptionCall> admitted = new AtomicReference<>();
+    observer.setOnReadyHandler(stream::onReady);
+    observer.setOnCancelHandler(
+        () -> {
+          stream.onCancel();
+          CaptionCall call = admitted.get();
+          if (call != null && executor.withdraw(call)) {
+            call.withdrawn();
+          }
+        });
+    String prunerLabel = prunerLabel(request);
+    try {
+      CaptionCall.Prepared prepared = prepare(request);
+      CaptionCall call =
+          new CaptionCall(
+              prepared, stream, deadline, admittedNanos, decoder, metrics, ServingMetrics.NO_ARM);
+      metrics.enqueued();
+      admitted.set(call);
+      try {
+        executor.admit(call);
+      } catch (RuntimeException e) {
+        admitted.set(null);
+        metrics.dequeuedWithoutRunning();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      Status status = StatusMapper.toStatus(e);
+      metrics.requestFinished(prunerLabel, ServingMetrics.NO_ARM, status.getCode().name());
+      stream.finish(status);
+    }
+  }
+
+  @Override
+  public void listPruners(
+      ListPrunersRequest request, StreamObserver<ListPrunersResponse> responseObserver) {
+    ListPrunersResponse.Builder response = ListPrunersResponse.newBuilder();
+    for (PrunerRegistry.Entry entry : registry.entries()) {
+      PrunerFactory factory = entry.factory();
+      PrunerDescription.Builder description =
+          PrunerDescription.newBuilder()
+              .setName(factory.name())
+              .setDescription(factory.description())
+              .setBuiltIn(entry.builtIn());
+      for (ParameterSpec spec : factory.parameters()) {
+        ParameterDescription.Builder parameter =
+            ParameterDescription.newBuilder()
+                .setName(spec.name())
+                .setType(spec.type().name())
+                .setDescription(spec.description())
+                .setDefaultValue(spec.defaultValue() == null ? "" : spec.defaultValue())
+                .setAllowed(spec.allowedDescription())
+                .addAllAllowedValues(spec.allowedValues());
+        if (spec.min() != null) {
+          parameter.setMin(spec.min());
+        }
+        if (spec.max() != null) {
+          parameter.setMax(spec.max());
+        }
+        description.addParameters(parameter);
+      }
+      response.addPruners(description);
+    }
+    responseObserver.onNext(response.build());
+    responseObserver.onCompleted();
+  }
+
+  private String prunerLabel(CaptionRequest request) {
+    String name = PrunerSpecs.name(request.getPruner());
+    return registry.find(name) == null ? ServingMetrics.UNKNOWN_PRUNER : name;
+  }
+
+  /** Checks everything that can be checked before a worker is spent on the request. */
+  private CaptionCall.Prepared prepare(CaptionRequest request) {
+    GroundedCaptioner captioner = model.captioner();
+    ModelInfo info = captioner.info();
+    rejectReservedFields(request);
+    byte[] image = request.getImage().toByteArray();
+    ImageHeader header = decoder.inspect(image);
+    GenerationOptions options = options(request.getGeneration());
+    String prompt = prompt(request.getPrompt(), info);
+    String prunerName = PrunerSpecs.name(request.getPruner());
+    PrunerFactory factory = registry.require(prunerName);
+    TokenPruner pruner =
+        factory.create(PrunerSpecs.parameters(request.getPruner()), info.geometry());
+    if (request.getMaskFormat() == MaskFormat.UNRECOGNIZED) {
+      throw RequestRejectedException.invalidArgument(
+          "mask_format " + request.getMaskFormatValue() + " is unknown; use COCO_RLE or PNG");
+    }
+    return new CaptionCall.Prepared(
+        captioner, image, header, prompt, prunerName, pruner, options, request.getMaskFormat());
+  }
+
+  private static void rejectReservedFields(CaptionRequest request) {
+    if (request.hasBudget()
+        && request.getBudget().getTargetCase() != Budget.TargetCase.TARGET_NOT_SET) {
+      throw new RequestRejectedException(
+          Status.Code.UNIMPLEMENTED,
+          "budget-driven pruner selection is not implemented yet; leave budget unset and name a"
+              + " pruner in pruner.name");
+    }
+    if (!request.getExperiment().isEmpty()) {
+      throw new RequestRejectedException(
+          Status.Code.UNIMPLEMENTED,
+          "A/B experiments are not implemented yet; leave experiment empty and name a pruner");
+    }
+  }
+
+  private GenerationOptions options(io.gcgserve.proto.v1.GenerationOptions requested) {
+    int limit = config.maxNewTokensLimit();
+    int maxNewTokens = requested.getMaxNewTokens();
+    if (maxNewTokens == 0) {
+      maxNewTokens = config.defaultMaxNewTokens();
+    } else if (maxNewTokens < 1 || maxNewTokens > limit) {
+      throw RequestRejectedException.invalidArgument(
+          "max_new_tokens must be in [1, "
+              + limit
+              + "] (0 = server default "
+              + config.defaultMaxNewTokens()
+              + "), got "
+              + maxNewTokens);
+    }
+    double temperature = requested.getTemperature();
+    if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
+      throw RequestRejectedException.invalidArgument(
+          "temperature must be in [0, " + MAX_TEMPERATURE + "] (0 = greedy), got " + temperature);
+    }
+    double topP = requested.getTopP();
+    if (topP == 0) {
+      topP = 1.0;
+    } else if (!(topP > 0 && topP <= 1)) {
+      throw RequestRejectedException.invalidArgument(
+          "top_p must be in (0, 1] (0 = 1, no nucleus filtering), got " + topP);
+    }
+    return new GenerationOptions(maxNewTokens, temperature, topP, requested.getSeed());
+  }
+
+  private String prompt(String requested, ModelInfo info) {
+    if (requested.isBlank()) {
+      return info.defaultPrompt();
+    }
+    if (requested.length() > config.maxPromptChars()) {
+      throw RequestRejectedException.invalidArgument(
+          "prompt is "
+              + requested.length()
+              + " characters; the limit is "
+              + config.maxPromptChars()
+              + " (--max-prompt-chars)");
+    }
+    return requested;
+  }
+}

@@ -1,0 +1,114 @@
+package io.gcgserve.server.grpc;
+
+import com.google.protobuf.ByteString;
+import io.gcgserve.model.BinaryMask;
+import io.gcgserve.model.FinishReason;
+import io.gcgserve.model.GenerationResult;
+import io.gcgserve.model.GroundedPhrase;
+import io.gcgserve.model.PrefillReport;
+import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.mask.CocoRle;
+import io.gcgserve.proto.v1.CaptionEvent;
+import io.gcgserve.proto.v1.Finished;
+import io.gcgserve.proto.v1.Mask;
+import io.gcgserve.proto.v1.MaskFormat;
+import io.gcgserve.proto.v1.Started;
+import io.gcgserve.proto.v1.TextDelta;
+import io.gcgserve.proto.v1.Timings;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/** Converts the model's generation events to {@code gcg.v1} stream events. */
+final class ProtoEvents {
+
+  private ProtoEvents() {}
+
+  static CaptionEvent started(String pruner, String arm, PrefillReport report) {
+    Started.Builder started =
+        Started.newBuilder()
+            .setPruner(pruner)
+            .setArm(arm)
+            .setVisualTokensTotal(report.visualTokens())
+            .setVisualTokensKept(report.visualTokensKept())
+            .setFlopsRatio(report.flopsRatio())
+            .setPromptTokens(report.promptTokens());
+    for (int tokens : report.visualTokensPerLayer()) {
+      started.addVisualTokensPerLayer(tokens);
+    }
+    return CaptionEvent.newBuilder().setStarted(started).build();
+  }
+
+  static CaptionEvent textDelta(TokenDelta delta) {
+    return CaptionEvent.newBuilder()
+        .setTextDelta(TextDelta.newBuilder().setText(delta.text()).setIndex(delta.index()))
+        .build();
+  }
+
+  static CaptionEvent groundedPhrase(GroundedPhrase phrase, MaskFormat format) {
+    return CaptionEvent.newBuilder()
+        .setGroundedPhrase(
+            io.gcgserve.proto.v1.GroundedPhrase.newBuilder()
+                .setPhrase(phrase.phrase())
+                .setCharStart(phrase.charStart())
+                .setCharEnd(phrase.charEnd())
+                .setMask(mask(phrase.mask(), format)))
+        .build();
+  }
+
+  static Mask mask(BinaryMask mask, MaskFormat format) {
+    Mask.Builder out =
+        Mask.newBuilder()
+            .setRleCounts(CocoRle.encode(mask).toCompressedString())
+            .addSize(mask.height())
+            .addSize(mask.width())
+            .setScore(mask.score());
+    for (int value : mask.bbox()) {
+      out.addBbox(value);
+    }
+    if (format == MaskFormat.MASK_FORMAT_PNG) {
+      out.setPng(ByteString.copyFrom(png(mask)));
+    }
+    return out.build();
+  }
+
+  /** An 8-bit grayscale PNG, 255 where the mask is set. */
+  static byte[] png(BinaryMask mask) {
+    BufferedImage image =
+        new BufferedImage(mask.width(), mask.height(), BufferedImage.TYPE_BYTE_GRAY);
+    byte[] row = new byte[mask.width()];
+    for (int y = 0; y < mask.height(); y++) {
+      for (int x = 0; x < mask.width(); x++) {
+        row[x] = mask.get(x, y) ? (byte) 255 : 0;
+      }
+      image.getRaster().setDataElements(0, y, mask.width(), 1, row);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(image, "png", bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode mask PNG", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  static CaptionEvent finished(GenerationResult result, Timings timings) {
+    return CaptionEvent.newBuilder()
+        .setFinished(
+            Finished.newBuilder()
+                .setFinishReason(finishReason(result.finishReason()))
+                .setGeneratedTokens(result.generatedTokens())
+                .setTimings(timings))
+        .build();
+  }
+
+  static io.gcgserve.proto.v1.FinishReason finishReason(FinishReason reason) {
+    return switch (reason) {
+      case END_OF_SEQUENCE -> io.gcgserve.proto.v1.FinishReason.FINISH_REASON_END_OF_SEQUENCE;
+      case MAX_TOKENS -> io.gcgserve.proto.v1.FinishReason.FINISH_REASON_MAX_TOKENS;
+      case CANCELLED -> io.gcgserve.proto.v1.FinishReason.FINISH_REASON_UNSPECIFIED;
+    };
+  }
+}

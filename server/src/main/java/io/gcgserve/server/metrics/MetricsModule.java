@@ -1,0 +1,28 @@
+package io.gcgserve.server.metrics;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.inject.Singleton;
+
+/**
+ * Binds one {@link PrometheusRegistry} per server (not the JVM-wide default, so tests and embedded
+ * servers never share series) with the JVM metrics registered on it, and {@link ServingMetrics}.
+ */
+public final class MetricsModule extends AbstractModule {
+
+  @Override
+  protected void configure() {
+    bind(ServingMetrics.class).in(Singleton.class);
+    bind(MetricsExporter.class).in(Singleton.class);
+  }
+
+  @Provides
+  @Singleton
+  static PrometheusRegistry registry() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    return registry;
+  }
+}

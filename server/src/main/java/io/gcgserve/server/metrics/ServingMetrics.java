@@ -1,0 +1,194 @@
+package io.gcgserve.server.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * The serving path's Prometheus metrics, all prefixed {@code gcg_}, times in seconds.
+ *
+ * <p>Every per-request metric carries {@code pruner} (a registered pruner name, or {@code unknown}
+ * for a request whose pruner was not found, so client typos cannot grow the label set) and {@code
+ * arm} (the A/B arm; {@value #NO_ARM} until experiments exist, so dashboards written now keep
+ * working when arms arrive). Buckets are sized for a CPU model: first tokens from 10 ms to a
+ * minute.
+ */
+@Singleton
+public final class ServingMetrics {
+
+  /** The {@code arm} label value while no experiment chose the pruner. */
+  public static final String NO_ARM = "none";
+
+  /** The {@code pruner} label value for requests naming an unregistered pruner. */
+  public static final String UNKNOWN_PRUNER = "unknown";
+
+  private final Counter requests;
+  private final Histogram timeToFirstToken;
+  private final Histogram interTokenLatency;
+  private final Histogram requestDuration;
+  private final Histogram queueWait;
+  private final Counter generatedTokens;
+  private final Histogram visualTokensKept;
+  private final Histogram flopsRatio;
+  private final Histogram prunerOverhead;
+  private final Gauge inFlight;
+  private final Gauge queued;
+
+  /** Registers every metric with {@code registry}. */
+  @Inject
+  public ServingMetrics(PrometheusRegistry registry) {
+    requireNonNull(registry, "registry is null");
+    requests =
+        Counter.builder()
+            .name("gcg_requests_total")
+            .help("Caption requests by pruner, A/B arm and final gRPC status code.")
+            .labelNames("pruner", "arm", "status")
+            .register(registry);
+    timeToFirstToken =
+        Histogram.builder()
+            .name("gcg_time_to_first_token_seconds")
+            .help("From admission to the first caption token sent (queue wait included).")
+            .labelNames("pruner", "arm")
+            .classicOnly()
+            .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60)
+            .register(registry);
+    interTokenLatency =
+        Histogram.builder()
+            .name("gcg_inter_token_latency_seconds")
+            .help("Time between consecutive generated tokens of one request.")
+            .labelNames("pruner", "arm")
+            .classicOnly()
+            .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .register(registry);
+    requestDuration =
+        Histogram.builder()
+            .name("gcg_request_duration_seconds")
+            .help("From admission to the end of generation, for requests that reached a worker.")
+            .labelNames("pruner", "arm")
+            .classicOnly()
+            .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300)
+            .register(registry);
+    queueWait =
+        Histogram.builder()
+            .name("gcg_queue_wait_seconds")
+            .help("Time an admitted request waited for a generation worker.")
+            .classicOnly()
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .register(registry);
+    generatedTokens =
+        Counter.builder()
+            .name("gcg_generated_tokens_total")
+            .help("Tokens generated, end-of-sequence included.")
+            .labelNames("pruner", "arm")
+            .register(registry);
+    visualTokensKept =
+        Histogram.builder()
+            .name("gcg_visual_tokens_kept")
+            .help("Visual tokens that reached the last LLM layer, per request.")
+            .labelNames("pruner", "arm")
+            .classicOnly()
+            .classicUpperBounds(8, 16, 32, 64, 96, 128, 192, 256, 384, 576, 1024, 2304)
+            .register(registry);
+    flopsRatio =
+        Histogram.builder()
+            .name("gcg_flops_ratio")
+            .help("Prefill FLOPs of the pruning schedule over the unpruned one (paper Eq. 5).")
+            .labelNames("pruner", "arm")
+            .classicOnly()
+            .classicUpperBounds(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+            .register(registry);
+    prunerOverhead =
+        Histogram.builder()
+            .name("gcg_pruner_overhead_seconds")
+            .help("Time spent inside the pruner's decisions during prefill (e.g. SLIC).")
+            .labelNames("pruner", "arm")
+            .classicOnly()
+            .classicUpperBounds(
+                0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
+            .register(registry);
+    inFlight =
+        Gauge.builder()
+            .name("gcg_requests_in_flight")
+            .help("Requests running on a generation worker now.")
+            .register(registry);
+    queued =
+        Gauge.builder()
+            .name("gcg_requests_queued")
+            .help("Admitted requests waiting for a generation worker now.")
+            .register(registry);
+  }
+
+  /** Counts one finished request with its final status code name, e.g. {@code OK}. */
+  public void requestFinished(String pruner, String arm, String statusCode) {
+    requests.labelValues(pruner, arm, statusCode).inc();
+  }
+
+  /** Records the time to the first token. */
+  public void timeToFirstToken(String pruner, String arm, double seconds) {
+    timeToFirstToken.labelValues(pruner, arm).observe(seconds);
+  }
+
+  /** Records the gap between two consecutive tokens. */
+  public void interTokenLatency(String pruner, String arm, double seconds) {
+    interTokenLatency.labelValues(pruner, arm).observe(seconds);
+  }
+
+  /** Records a request's duration from admission to the end of generation. */
+  public void requestDuration(String pruner, String arm, double seconds) {
+    requestDuration.labelValues(pruner, arm).observe(seconds);
+  }
+
+  /** Records how long a request waited for a worker. */
+  public void queueWait(double seconds) {
+    queueWait.observe(seconds);
+  }
+
+  /** Adds generated tokens. */
+  public void generatedTokens(String pruner, String arm, int tokens) {
+    generatedTokens.labelValues(pruner, arm).inc(tokens);
+  }
+
+  /** Records what prefill did: tokens kept, FLOPs ratio, pruner time. */
+  public void prefill(
+      String pruner, String arm, int visualTokensKept, double flopsRatio, double prunerSeconds) {
+    this.visualTokensKept.labelValues(pruner, arm).observe(visualTokensKept);
+    this.flopsRatio.labelValues(pruner, arm).observe(flopsRatio);
+    this.prunerOverhead.labelValues(pruner, arm).observe(prunerSeconds);
+  }
+
+  /** A request was admitted to the queue. */
+  public void enqueued() {
+    queued.inc();
+  }
+
+  /** A request left the queue without running (cancelled while waiting). */
+  public void dequeuedWithoutRunning() {
+    queued.dec();
+  }
+
+  /** A request left the queue for a worker. */
+  public void started() {
+    queued.dec();
+    inFlight.inc();
+  }
+
+  /** A request's worker is done with it. */
+  public void finished() {
+    inFlight.dec();
+  }
+
+  /** Requests running on workers now. */
+  public double inFlight() {
+    return inFlight.get();
+  }
+
+  /** Requests waiting for a worker now. */
+  public double queued() {
+    return queued.get();
+  }
+}
