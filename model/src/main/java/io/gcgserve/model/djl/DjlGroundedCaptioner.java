@@ -22,6 +22,7 @@ import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.PruningView;
 import io.gcgserve.pruners.QueryRows;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.flops.Flops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -205,7 +206,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
         }
       }
       double flopsRatio =
-          flopsRatio(
+          Flops.ratio(
               tokensPerLayer, sequenceLength, config.hiddenSize(), config.intermediateSize());
       float[] firstLogits;
       try (NDManager step = requestManager.newSubManager()) {
@@ -246,19 +247,6 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
           decodeMillis,
           finish);
     }
-  }
-
-  // TODO(lead): replace with io.gcgserve.pruners.flops.Flops once it lands
-  static double flopsRatio(int[] tokensPerLayer, int unpruned, int d, int m) {
-    double pruned = 0;
-    for (int n : tokensPerLayer) {
-      pruned += layerFlops(n, d, m);
-    }
-    return pruned / (tokensPerLayer.length * layerFlops(unpruned, d, m));
-  }
-
-  private static double layerFlops(double n, double d, double m) {
-    return 4 * n * d * d + 2 * n * n * d + 2 * n * d * m;
   }
 
   private static NDArray keep(NDArray array, NDManager owner) {
