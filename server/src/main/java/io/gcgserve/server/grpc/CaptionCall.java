@@ -21,6 +21,7 @@ import io.gcgserve.server.image.ImageHeader;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.Deadline;
 import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +42,9 @@ final class CaptionCall implements Runnable {
       TokenPruner pruner,
       GenerationOptions options,
       MaskFormat maskFormat) {}
+
+  /** A cancel this close to the deadline counts as the deadline passing. */
+  static final long DEADLINE_SLACK_MILLIS = 100;
 
   private final Prepared prepared;
   private final EventStream<CaptionEvent> stream;
@@ -141,7 +145,10 @@ final class CaptionCall implements Runnable {
   }
 
   private Status cancelledStatus() {
-    if (deadline != null && deadline.isExpired()) {
+    // a client cancels on its own deadline timer, and its cancel can reach us just before our
+    // copy of the deadline fires; count those as deadline expiries, not client cancels
+    if (deadline != null
+        && deadline.timeRemaining(TimeUnit.MILLISECONDS) <= DEADLINE_SLACK_MILLIS) {
       return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded during generation");
     }
     return Status.CANCELLED.withDescription("cancelled by the client");

@@ -1,0 +1,319 @@
+package io.gcgserve.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.gcgserve.proto.v1.CaptionEvent;
+import io.gcgserve.proto.v1.CaptionRequest;
+import io.gcgserve.proto.v1.Finished;
+import io.gcgserve.proto.v1.GenerationOptions;
+import io.gcgserve.proto.v1.GroundedPhrase;
+import io.gcgserve.proto.v1.ListPrunersResponse;
+import io.gcgserve.proto.v1.MaskFormat;
+import io.gcgserve.proto.v1.ParameterDescription;
+import io.gcgserve.proto.v1.PrunerDescription;
+import io.gcgserve.proto.v1.PrunerSpec;
+import io.gcgserve.proto.v1.Started;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gcg-caption}: captions one image against a gcg-serve server, printing the caption as it
+ * streams (or one JSON object per event), a table of grounded phrases, and optionally a PNG with
+ * the masks drawn over the image.
+ *
+ * <p>Exit codes: 0 success; 1 the server returned a non-retryable error; 2 bad usage; 3 a local
+ * file could not be read or written; 4 a retryable error (UNAVAILABLE, RESOURCE_EXHAUSTED,
+ * DEADLINE_EXCEEDED).
+ */
+@Command(
+    name = "gcg-caption",
+    mixinStandardHelpOptions = true,
+    version = "gcg-caption 0.1.0",
+    sortOptions = false,
+    description = "Captions an image with grounded phrases and masks from a gcg-serve server.")
+public final class CaptionCli implements Callable<Integer> {
+
+  /** The server returned a non-retryable error. */
+  static final int EXIT_RPC_ERROR = 1;
+
+  /** Bad flags. */
+  static final int EXIT_USAGE = 2;
+
+  /** A local file could not be read or written. */
+  static final int EXIT_IO = 3;
+
+  /** A retryable error: the server is unavailable, overloaded, or the deadline passed. */
+  static final int EXIT_RETRYABLE = 4;
+
+  @Option(names = "--target", description = "Server host:port. Default: ${DEFAULT-VALUE}.")
+  String target = "localhost:50051";
+
+  @Option(names = "--image", paramLabel = "FILE", description = "PNG or JPEG image to caption.")
+  @Nullable Path image;
+
+  @Option(names = "--prompt", description = "Prompt; default: the model's GCG prompt.")
+  String prompt = "";
+
+  @Option(names = "--pruner", description = "Pruner name (see --list-pruners). Default: none.")
+  String pruner = "";
+
+  @Option(
+      names = "--keep-ratio",
+      description = "Shorthand for --param keep_ratio=R (fastv, altp, grid).")
+  @Nullable Double keepRatio;
+
+  @Option(
+      names = "--param",
+      paramLabel = "KEY=VALUE",
+      description = "Pruner parameter; repeatable.")
+  Map<String, String> params = new LinkedHashMap<>();
+
+  @Option(names = "--max-new-tokens", description = "Token limit (0 = server default).")
+  int maxNewTokens;
+
+  @Option(names = "--temperature", description = "0 = greedy (default).")
+  double temperature;
+
+  @Option(names = "--seed", description = "Sampling seed.")
+  long seed;
+
+  @Option(names = "--deadline-ms", description = "Deadline for the whole call, in milliseconds.")
+  @Nullable Long deadlineMillis;
+
+  @Option(names = "--json", description = "Print one JSON object per event instead of text.")
+  boolean json;
+
+  @Option(
+      names = "--overlay",
+      paramLabel = "OUT.png",
+      description = "Write the image with the masks and labels drawn over it.")
+  @Nullable Path overlay;
+
+  @Option(names = "--list-pruners", description = "List the server's pruners and exit.")
+  boolean listPruners;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  private CaptionCli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    System.exit(run(args, out, System.err));
+  }
+
+  /** Runs with the given streams and returns the exit code; lets tests capture output. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine commandLine = new CommandLine(new CaptionCli(out, err));
+    commandLine.setOut(new java.io.PrintWriter(out, true));
+    commandLine.setErr(new java.io.PrintWriter(err, true));
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Duration deadline = deadlineMillis == null ? null : Duration.ofMillis(deadlineMillis);
+    try (GcgClient client = GcgClient.connect(target)) {
+      if (listPruners) {
+        printPruners(client.listPruners(deadline));
+        return 0;
+      }
+      if (image == null) {
+        err.println("gcg-caption: --image FILE is required (or --list-pruners)");
+        return EXIT_USAGE;
+      }
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(image);
+      } catch (IOException e) {
+        err.println("gcg-caption: cannot read image " + image + ": " + e.getMessage());
+        return EXIT_IO;
+      }
+      List<GroundedPhrase> phrases = new ArrayList<>();
+      try (CaptionStream events = client.caption(request(bytes), deadline)) {
+        while (events.hasNext()) {
+          CaptionEvent event = events.next();
+          if (event.hasGroundedPhrase()) {
+            phrases.add(event.getGroundedPhrase());
+          }
+          if (json) {
+            out.println(JsonFormat.printer().omittingInsignificantWhitespace().print(event));
+          } else {
+            printHuman(event, phrases);
+          }
+        }
+      }
+      if (overlay != null) {
+        return writeOverlay(bytes, phrases);
+      }
+      return 0;
+    } catch (StatusRuntimeException e) {
+      Status status = e.getStatus();
+      if (!json) {
+        out.println();
+      }
+      err.println(
+          "gcg-caption: "
+              + status.getCode()
+              + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+      return switch (status.getCode()) {
+        case UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED -> EXIT_RETRYABLE;
+        default -> EXIT_RPC_ERROR;
+      };
+    }
+  }
+
+  CaptionRequest request(byte[] bytes) {
+    Map<String, String> parameters = new LinkedHashMap<>(params);
+    if (keepRatio != null) {
+      parameters.put("keep_ratio", Double.toString(keepRatio));
+    }
+    return CaptionRequest.newBuilder()
+        .setImage(ByteString.copyFrom(bytes))
+        .setPrompt(prompt)
+        .setPruner(PrunerSpec.newBuilder().setName(pruner).putAllParams(parameters))
+        .setGeneration(
+            GenerationOptions.newBuilder()
+                .setMaxNewTokens(maxNewTokens)
+                .setTemperature(temperature)
+                .setSeed(seed))
+        .setMaskFormat(MaskFormat.MASK_FORMAT_COCO_RLE)
+        .build();
+  }
+
+  private void printHuman(CaptionEvent event, List<GroundedPhrase> phrases) {
+    switch (event.getEventCase()) {
+      case STARTED -> {
+        Started started = event.getStarted();
+        err.printf(
+            Locale.ROOT,
+            "[pruner %s: %d/%d visual tokens kept, FLOPs ratio %.3f]%n",
+            started.getPruner(),
+            started.getVisualTokensKept(),
+            started.getVisualTokensTotal(),
+            started.getFlopsRatio());
+      }
+      case TEXT_DELTA -> {
+        out.print(event.getTextDelta().getText());
+        out.flush();
+      }
+      case GROUNDED_PHRASE -> {}
+      case FINISHED -> {
+        out.println();
+        printPhraseTable(phrases);
+        Finished finished = event.getFinished();
+        err.printf(
+            Locale.ROOT,
+            "[%s, %d tokens; ttft %.0f ms, prefill %.0f ms, decode %.0f ms, total %.0f ms,"
+                + " queued %.0f ms]%n",
+            finished.getFinishReason(),
+            finished.getGeneratedTokens(),
+            finished.getTimings().getTtftMs(),
+            finished.getTimings().getPrefillMs(),
+            finished.getTimings().getDecodeMs(),
+            finished.getTimings().getTotalMs(),
+            finished.getTimings().getQueueWaitMs());
+      }
+      case EVENT_NOT_SET -> {}
+    }
+  }
+
+  private void printPhraseTable(List<GroundedPhrase> phrases) {
+    if (phrases.isEmpty()) {
+      out.println("(no grounded phrases)");
+      return;
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-3s %-28s %-11s %-22s %8s %6s%n",
+        "#",
+        "phrase",
+        "chars",
+        "bbox x,y,w,h",
+        "area",
+        "score");
+    for (int i = 0; i < phrases.size(); i++) {
+      GroundedPhrase phrase = phrases.get(i);
+      long area = 0;
+      for (boolean pixel : MaskRle.decode(phrase.getMask())) {
+        area += pixel ? 1 : 0;
+      }
+      out.printf(
+          Locale.ROOT,
+          "%-3d %-28s %-11s %-22s %8d %6.3f%n",
+          i,
+          phrase.getPhrase(),
+          phrase.getCharStart() + "-" + phrase.getCharEnd(),
+          String.join(",", phrase.getMask().getBboxList().stream().map(String::valueOf).toList()),
+          area,
+          phrase.getMask().getScore());
+    }
+  }
+
+  private int writeOverlay(byte[] bytes, List<GroundedPhrase> phrases) {
+    try {
+      BufferedImage source = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+      if (source == null) {
+        err.println("gcg-caption: cannot decode " + image + " locally to draw the overlay");
+        return EXIT_IO;
+      }
+      ImageIO.write(OverlayRenderer.render(source, phrases), "png", overlay.toFile());
+      if (!json) {
+        err.println("[overlay written to " + overlay + "]");
+      }
+      return 0;
+    } catch (IOException e) {
+      err.println("gcg-caption: cannot write overlay " + overlay + ": " + e.getMessage());
+      return EXIT_IO;
+    }
+  }
+
+  private void printPruners(ListPrunersResponse response) throws InvalidProtocolBufferException {
+    if (json) {
+      out.println(JsonFormat.printer().omittingInsignificantWhitespace().print(response));
+      return;
+    }
+    for (PrunerDescription pruner : response.getPrunersList()) {
+      out.println(
+          pruner.getName()
+              + (pruner.getBuiltIn() ? "" : " (plugin)")
+              + ": "
+              + pruner.getDescription());
+      for (ParameterDescription parameter : pruner.getParametersList()) {
+        out.println(
+            "    "
+                + parameter.getName()
+                + " ("
+                + parameter.getAllowed()
+                + (parameter.getDefaultValue().isEmpty()
+                    ? ""
+                    : ", default " + parameter.getDefaultValue())
+                + "): "
+                + parameter.getDescription());
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.gcgserve.server;
+
+import com.google.inject.Injector;
+import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.metrics.ServingMetrics;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server wired exactly as in production except for the model, which is a {@link
+ * ScriptedCaptioner}, on the in-process transport under a generated name.
+ */
+final class TestServer implements AutoCloseable {
+
+  final ScriptedCaptioner captioner = new ScriptedCaptioner();
+  final Injector injector;
+  final GcgServer server;
+  final ManagedChannel channel;
+  final ByteArrayOutputStream stopLog = new ByteArrayOutputStream();
+
+  private TestServer(ServerConfig config, boolean warm) throws IOException {
+    injector =
+        GcgServer.injector(
+            config, binder -> binder.bind(GroundedCaptioner.class).toInstance(captioner));
+    server = injector.getInstance(GcgServer.class);
+    String name = InProcessServerBuilder.generateName();
+    server.start(InProcessServerBuilder.forName(name));
+    channel = InProcessChannelBuilder.forName(name).build();
+    if (warm) {
+      server.loadAndWarmUp();
+    }
+  }
+
+  /** Small limits: one worker, no metrics port, a short drain. */
+  static ServerConfig config() {
+    return new ServerConfig()
+        .setPort(0)
+        .setMetricsPort(-1)
+        .setWorkerThreads(1)
+        .setQueueCapacity(2)
+        .setDrainGrace(Duration.ofSeconds(5))
+        .setDefaultMaxNewTokens(64);
+  }
+
+  static TestServer started() throws IOException {
+    return new TestServer(config(), true);
+  }
+
+  static TestServer started(ServerConfig config) throws IOException {
+    return new TestServer(config, true);
+  }
+
+  static TestServer notWarm(ServerConfig config) throws IOException {
+    return new TestServer(config, false);
+  }
+
+  ServingMetrics metrics() {
+    return injector.getInstance(ServingMetrics.class);
+  }
+
+  PrometheusRegistry registry() {
+    return injector.getInstance(PrometheusRegistry.class);
+  }
+
+  /** The value of {@code gcg_requests_total} for one label set, 0 when absent. */
+  double requests(String pruner, String status) {
+    return registry().scrape().stream()
+        .filter(snapshot -> snapshot.getMetadata().getPrometheusName().equals("gcg_requests"))
+        .flatMap(snapshot -> snapshot.getDataPoints().stream())
+        .filter(
+            point ->
+                pruner.equals(point.getLabels().get("pruner"))
+                    && status.equals(point.getLabels().get("status")))
+        .mapToDouble(
+            point ->
+                ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot)
+                        point)
+                    .getValue())
+        .sum();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    captioner.release();
+    channel.shutdownNow();
+    channel.awaitTermination(5, TimeUnit.SECONDS);
+    server.stop(new PrintStream(stopLog, true, StandardCharsets.UTF_8));
+  }
+}
