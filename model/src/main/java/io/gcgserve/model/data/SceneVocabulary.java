@@ -14,6 +14,17 @@ public final class SceneVocabulary {
       "could you please give me a detailed description of the image ? please respond with"
           + " interleaved segmentation masks for the corresponding parts of the answer .";
 
+  /** Opens a grounded phrase in a marked caption; a special token, not in {@link #words()}. */
+  public static final String PHRASE_OPEN = "<p>";
+
+  /** Closes a grounded phrase; a special token, not in {@link #words()}. */
+  public static final String PHRASE_CLOSE = "</p>";
+
+  /**
+   * Follows every closed phrase and asks for its mask; a special token, not in {@link #words()}.
+   */
+  public static final String SEG = "[SEG]";
+
   /** Object shapes. */
   public static final List<String> SHAPES =
       List.of("star", "circle", "square", "triangle", "heart", "cross", "ring", "diamond");
@@ -44,7 +55,12 @@ public final class SceneVocabulary {
 
   private SceneVocabulary() {}
 
-  /** Every word of captions and prompt, sorted, without the GCG markers. */
+  /**
+   * Every word and punctuation token that a generated caption or {@link #PROMPT} can contain,
+   * sorted by {@link String#compareTo}, without the GCG markers ({@link #PHRASE_OPEN}, {@link
+   * #PHRASE_CLOSE}, {@link #SEG}); all lowercase, so the tokenizer's lowercasing never merges two
+   * entries.
+   */
   public static List<String> words() {
     TreeSet<String> words = new TreeSet<>();
     words.addAll(SHAPES);
