@@ -163,24 +163,25 @@ public final class Main implements Callable<Integer> {
             + server.port()
             + (server.metricsPort() >= 0 ? ", metrics on port " + server.metricsPort() : "")
             + "; loading model (health NOT_SERVING)");
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  // logging may already be shut down in a hook: print to stderr
-                  System.err.println("gcg-serve: shutdown requested");
-                  try {
-                    server.stop(System.err);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "gcg-serve-shutdown"));
+    Thread shutdownHook =
+        new Thread(
+            () -> {
+              // logging may already be shut down in a hook: print to stderr
+              System.err.println("gcg-serve: shutdown requested");
+              try {
+                server.stop(System.err);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "gcg-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     ModelInfo info;
     try {
       info = server.loadAndWarmUp();
     } catch (RuntimeException e) {
       System.err.println("gcg-serve: cannot load the model: " + e.getMessage());
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
       server.stop(System.err);
       return EXIT_STARTUP_FAILED;
     }

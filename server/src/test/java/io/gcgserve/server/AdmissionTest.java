@@ -55,8 +55,7 @@ class AdmissionTest {
 
   @Test
   void slowClientHoldsGenerationBackInsteadOfBuffering() throws Exception {
-    try (TestServer server =
-        TestServer.started(TestServer.config().setStreamBufferMessages(1))) {
+    try (TestServer server = TestServer.started(TestServer.config().setStreamBufferMessages(1))) {
       GroundedCaptionGrpc.GroundedCaptionBlockingStub stub =
           GroundedCaptionGrpc.newBlockingStub(server.channel)
               .withDeadlineAfter(30, TimeUnit.SECONDS);

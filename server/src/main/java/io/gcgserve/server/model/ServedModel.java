@@ -2,6 +2,7 @@ package io.gcgserve.server.model;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.inject.ProvisionException;
 import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
@@ -53,7 +54,16 @@ public final class ServedModel implements AutoCloseable {
       return current.info();
     }
     long start = System.nanoTime();
-    GroundedCaptioner captioner = loader.get();
+    GroundedCaptioner captioner;
+    try {
+      captioner = loader.get();
+    } catch (ProvisionException e) {
+      // Guice wraps the loader's exception; callers want the model's own message
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
     ModelInfo info = captioner.info();
     log.info(
         "model '{}' loaded in {} ms: {} layers, {}x{} visual tokens, hidden {}",

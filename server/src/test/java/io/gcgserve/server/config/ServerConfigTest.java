@@ -1,0 +1,42 @@
+package io.gcgserve.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void defaultsMatchTheDocumentedValues() {
+    ServerConfig config = new ServerConfig().validate();
+    assertThat(config.port()).isEqualTo(50051);
+    assertThat(config.metricsPort()).isEqualTo(9464);
+    assertThat(config.modelDirectory()).isNull();
+    assertThat(config.device()).isEqualTo("auto");
+    assertThat(config.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(config.maxImageWidth()).isEqualTo(4096);
+    assertThat(config.maxImageHeight()).isEqualTo(4096);
+    assertThat(config.workerThreads())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(config.queueCapacity()).isEqualTo(8);
+    assertThat(config.drainGrace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.defaultMaxNewTokens()).isEqualTo(128);
+    assertThat(config.maxNewTokensLimit()).isEqualTo(512);
+    assertThat(config.maxPromptChars()).isEqualTo(4096);
+    assertThat(config.streamBufferMessages()).isEqualTo(64);
+    assertThat(config.warmUp()).isTrue();
+  }
+
+  @Test
+  void validationNamesTheFlag() {
+    assertThatThrownBy(() -> new ServerConfig().setWorkerThreads(0).validate())
+        .hasMessage("--workers must be at least 1, got 0");
+    assertThatThrownBy(() -> new ServerConfig().setDevice("tpu").validate())
+        .hasMessage("--device must be auto, cpu or gpu, got tpu");
+    assertThatThrownBy(() -> new ServerConfig().setDefaultMaxNewTokens(600).validate())
+        .hasMessageContaining(
+            "--default-max-new-tokens must be in [1, --max-new-tokens-limit=512]");
+  }
+}
