@@ -10,6 +10,7 @@ import io.gcgserve.proto.v1.AltpParams;
 import io.gcgserve.proto.v1.Budget;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
+import io.gcgserve.proto.v1.FastVParams;
 import io.gcgserve.proto.v1.GenerationOptions;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
 import io.gcgserve.proto.v1.GroundedPhrase;
@@ -215,7 +216,7 @@ class GroundedCaptionServiceTest {
     Status status = failure(request().setPruner(PrunerSpec.newBuilder().setName("nope")).build());
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription())
-        .isEqualTo("unknown pruner 'nope'; known pruners: grid, none");
+        .isEqualTo("unknown pruner 'nope'; known pruners: altp, fastv, grid, none, pdrop");
     assertThat(server.requests("unknown", "INVALID_ARGUMENT")).isEqualTo(1);
   }
 
@@ -307,14 +308,44 @@ class GroundedCaptionServiceTest {
   }
 
   @Test
+  void typedFastVParametersReachTheBuiltInFactory() {
+    List<CaptionEvent> events =
+        captionAll(
+            request()
+                .setPruner(
+                    PrunerSpec.newBuilder()
+                        .setName("fastv")
+                        .setFastv(FastVParams.newBuilder().setK(2).setKeepTokens(4)))
+                .build());
+    assertThat(events.get(0).getStarted().getPruner()).isEqualTo("fastv");
+    assertThat(events.get(0).getStarted().getVisualTokensPerLayerList())
+        .containsExactly(16, 16, 4, 4);
+  }
+
+  @Test
+  void builtInParameterErrorsComeFromTheFactory() {
+    Status status =
+        failure(
+            request()
+                .setPruner(
+                    PrunerSpec.newBuilder()
+                        .setName("fastv")
+                        .setFastv(FastVParams.newBuilder().setKeepRatio(1.5)))
+                .build());
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("'keep_ratio'").contains("1.5");
+  }
+
+  @Test
   void listPrunersDescribesBuiltInsAndPlugins() {
     ListPrunersResponse response = stub.listPruners(ListPrunersRequest.getDefaultInstance());
     assertThat(response.getPrunersList())
         .extracting(PrunerDescription::getName)
-        .containsExactly("grid", "none");
-    PrunerDescription grid = response.getPruners(0);
-    assertThat(grid.getBuiltIn()).isFalse();
-    assertThat(response.getPruners(1).getBuiltIn()).isTrue();
+        .containsExactly("altp", "fastv", "grid", "none", "pdrop");
+    assertThat(response.getPrunersList())
+        .extracting(PrunerDescription::getBuiltIn)
+        .containsExactly(true, true, false, true, true);
+    PrunerDescription grid = response.getPruners(2);
     assertThat(grid.getParametersList())
         .anySatisfy(
             parameter -> {

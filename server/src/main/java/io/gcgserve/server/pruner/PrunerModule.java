@@ -5,6 +5,9 @@ import com.google.inject.Binder;
 import com.google.inject.multibindings.MapBinder;
 import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.pruners.PrunerFactory;
+import io.gcgserve.pruners.altp.AltpPrunerFactory;
+import io.gcgserve.pruners.fastv.FastVPrunerFactory;
+import io.gcgserve.pruners.pdrop.PyramidDropPrunerFactory;
 import jakarta.inject.Singleton;
 
 /**
@@ -17,8 +20,9 @@ public final class PrunerModule extends AbstractModule {
   protected void configure() {
     MapBinder<String, PrunerFactory> builtIns = builtIns(binder());
     bindBuiltIn(builtIns, NoPruner.NAME, new NoPruner());
-    // FastV, PyramidDrop and ALTP: one line each once io.gcgserve.pruners.{fastv,pdrop,altp}
-    // exist, e.g. bindBuiltIn(builtIns, "fastv", new FastVPrunerFactory());
+    bindBuiltIn(builtIns, FastVPrunerFactory.NAME, new FastVPrunerFactory());
+    bindBuiltIn(builtIns, PyramidDropPrunerFactory.NAME, new PyramidDropPrunerFactory());
+    bindBuiltIn(builtIns, AltpPrunerFactory.NAME, new AltpPrunerFactory());
     bind(PrunerRegistry.class).in(Singleton.class);
   }
 

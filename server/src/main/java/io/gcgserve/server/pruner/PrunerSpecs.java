@@ -102,6 +102,10 @@ public final class PrunerSpecs {
         if (altp.hasAllocation()) {
           parameters.put("allocation", altp.getAllocation());
         }
+        if (altp.hasSegmentPixelsPerToken()) {
+          parameters.put(
+              "segment_pixels_per_token", Integer.toString(altp.getSegmentPixelsPerToken()));
+        }
       }
       case TYPEDPARAMS_NOT_SET -> {}
     }

@@ -27,6 +27,14 @@ class PrunerRegistryTest {
   }
 
   @Test
+  void moduleBindsEveryBuiltIn() {
+    PrunerRegistry registry =
+        com.google.inject.Guice.createInjector(new PrunerModule())
+            .getInstance(PrunerRegistry.class);
+    assertThat(registry.names()).containsExactly("altp", "fastv", "grid", "none", "pdrop");
+  }
+
+  @Test
   void duplicateNamesFailStartup() {
     assertThatThrownBy(
             () ->
