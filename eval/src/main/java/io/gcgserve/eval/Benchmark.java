@@ -1,0 +1,105 @@
+package io.gcgserve.eval;
+
+import io.gcgserve.eval.data.EvalDataset;
+import io.gcgserve.eval.metrics.PhraseSimilarity;
+import io.gcgserve.model.GenerationOptions;
+import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.ModelInfo;
+import io.gcgserve.model.data.Pngs;
+import io.gcgserve.pruners.PrunerFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One benchmark invocation: plans the configurations, produces the missing predictions (resuming
+ * from {@code predictions.jsonl}), scores every configuration and writes {@code results.json},
+ * {@code results.md} and {@code pareto.png}.
+ */
+public final class Benchmark {
+
+  /**
+   * What to run.
+   *
+   * @param pruners pruner names in table order ({@code none} for the upper bound)
+   * @param keepRatios keep ratios
+   * @param ablation add Table 3 (DDC alone vs ALTP)
+   * @param sensitivity add Table 4 (ALTP's N and C)
+   * @param maxNewTokens generation limit per caption
+   */
+  public record Options(
+      List<String> pruners,
+      List<Double> keepRatios,
+      boolean ablation,
+      boolean sensitivity,
+      int maxNewTokens) {
+
+    /** Defensive copies. */
+    public Options {
+      pruners = List.copyOf(pruners);
+      keepRatios = List.copyOf(keepRatios);
+    }
+  }
+
+  private final GroundedCaptioner captioner;
+  private final Function<String, PrunerFactory> factories;
+  private final PrintStream progress;
+
+  /** A benchmark of {@code captioner}, pruners looked up with {@code factories}. */
+  public Benchmark(
+      GroundedCaptioner captioner,
+      Function<String, PrunerFactory> factories,
+      PrintStream progress) {
+    this.captioner = Objects.requireNonNull(captioner, "captioner is null");
+    this.factories = Objects.requireNonNull(factories, "factories is null");
+    this.progress = Objects.requireNonNull(progress, "progress is null");
+  }
+
+  /** Runs and reports into {@code out}. */
+  public ResultsReport run(EvalDataset dataset, Options options, Path out) throws IOException {
+    long began = System.nanoTime();
+    ModelInfo info = captioner.info();
+    ConfigurationPlan plan =
+        ConfigurationPlan.build(
+            options.pruners(),
+            options.keepRatios(),
+            options.ablation(),
+            options.sensitivity(),
+            factories,
+            info.geometry());
+    List<Configuration> configurations = plan.distinct();
+    Map<String, ConfigurationResult> results = new LinkedHashMap<>();
+    try (ResultLog log = new ResultLog(out)) {
+      new EvalRunner(
+              captioner, factories, GenerationOptions.greedy(options.maxNewTokens()), progress)
+          .run(dataset, configurations, log);
+      progress.println("gcg-eval: scoring");
+      Scoring scoring = new Scoring(dataset, PhraseSimilarity.bigramDice());
+      for (Configuration configuration : configurations) {
+        results.put(configuration.id(), scoring.score(configuration, log));
+      }
+    }
+    ResultsReport report =
+        new ResultsReport(
+            dataset.description(),
+            dataset.size(),
+            info.name(),
+            info.geometry().visualTokens(),
+            plan,
+            results,
+            (System.nanoTime() - began) / 1e9);
+    report.write(out);
+    Pngs.write(
+        ParetoChart.render(
+            ParetoChart.series(plan, results),
+            "AP50 vs FLOPs: " + info.name() + ", " + dataset.size() + " images"),
+        out.resolve("pareto.png"));
+    progress.println("gcg-eval: wrote results.json, results.md, pareto.png to " + out);
+    return report;
+  }
+}

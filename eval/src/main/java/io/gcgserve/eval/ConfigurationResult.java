@@ -1,0 +1,21 @@
+package io.gcgserve.eval;
+
+import io.gcgserve.eval.metrics.GcgScores;
+
+/**
+ * The scores and costs of one configuration over the evaluation set.
+ *
+ * @param configuration what ran
+ * @param scores the GCG metrics
+ * @param flopsRatio mean Eq. 5 FLOPs ratio of the prefills
+ * @param visualTokensKept mean visual tokens reaching the last layer
+ * @param prefillMillis mean prefill wall time
+ * @param decodeMillis mean decode wall time
+ */
+public record ConfigurationResult(
+    Configuration configuration,
+    GcgScores scores,
+    double flopsRatio,
+    double visualTokensKept,
+    double prefillMillis,
+    double decodeMillis) {}

@@ -1,0 +1,68 @@
+package io.gcgserve.eval;
+
+import io.gcgserve.eval.data.EvalDataset;
+import io.gcgserve.eval.data.GroundTruth;
+import io.gcgserve.eval.metrics.CaptionTokens;
+import io.gcgserve.eval.metrics.GcgScores;
+import io.gcgserve.eval.metrics.ImageEvaluation;
+import io.gcgserve.eval.metrics.PhraseSimilarity;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Scores stored predictions against the dataset's ground truth, one configuration at a time. */
+public final class Scoring {
+
+  private final EvalDataset dataset;
+  private final List<GroundTruth> truths;
+  private final PhraseSimilarity similarity;
+
+  /** Reads every annotation of {@code dataset} once. */
+  public Scoring(EvalDataset dataset, PhraseSimilarity similarity) throws IOException {
+    this.dataset = dataset;
+    this.similarity = similarity;
+    this.truths = new ArrayList<>();
+    for (int index = 0; index < dataset.size(); index++) {
+      truths.add(dataset.truth(index));
+    }
+  }
+
+  /**
+   * Scores one configuration over every image of the dataset.
+   *
+   * @throws IllegalStateException when an image has no stored prediction
+   */
+  public ConfigurationResult score(Configuration configuration, ResultLog log) {
+    List<ImageEvaluation> images = new ArrayList<>();
+    double flops = 0;
+    double kept = 0;
+    double prefill = 0;
+    double decode = 0;
+    for (int index = 0; index < dataset.size(); index++) {
+      PredictionRecord record = log.get(configuration.id(), dataset.id(index));
+      if (record == null) {
+        throw new IllegalStateException(
+            configuration.id() + " has no prediction for " + dataset.id(index));
+      }
+      GroundTruth truth = truths.get(index);
+      images.add(
+          new ImageEvaluation(
+              truth.caption(),
+              CaptionTokens.plain(record.caption()),
+              truth.phrases(),
+              record.phrases()));
+      flops += record.flopsRatio();
+      kept += record.visualTokensKept();
+      prefill += record.prefillMillis();
+      decode += record.decodeMillis();
+    }
+    int count = Math.max(1, dataset.size());
+    return new ConfigurationResult(
+        configuration,
+        GcgScores.of(images, similarity),
+        flops / count,
+        kept / count,
+        prefill / count,
+        decode / count);
+  }
+}

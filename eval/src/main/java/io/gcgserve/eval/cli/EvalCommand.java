@@ -1,0 +1,183 @@
+package io.gcgserve.eval.cli;
+
+import io.gcgserve.eval.Benchmark;
+import io.gcgserve.eval.ResultsReport;
+import io.gcgserve.eval.data.EvalDataset;
+import io.gcgserve.eval.data.GranDfEvalDataset;
+import io.gcgserve.eval.data.SyntheticEvalDataset;
+import io.gcgserve.eval.viz.PrunerCatalog;
+import io.gcgserve.model.GcgModels;
+import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.data.Split;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bin/gcg-eval}: the paper's pruning comparison for one model and dataset in one command,
+ * resumable, with GLaMM's GCG metrics.
+ */
+@Command(
+    name = "gcg-eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs every pruner configuration over a GranDf-format or synthetic split and writes"
+            + " results.json, results.md (Tables 1, 3, 4) and pareto.png.")
+public final class EvalCommand implements Callable<Integer> {
+
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--data", description = "GranDf-format directory (annotations JSON + images).")
+  private Path data;
+
+  @Option(
+      names = "--synthetic",
+      description = "Synthetic split generated on the fly: train, val or test.")
+  private String synthetic;
+
+  @Option(names = "--seed", defaultValue = "2024", description = "Synthetic generator seed.")
+  private long seed;
+
+  @Option(
+      names = "--limit",
+      description = "First N images (default: all of --data, 500 of --synthetic).")
+  private Integer limit;
+
+  @Option(names = "--model", description = "Model directory (default: the bundled checkpoint).")
+  private Path model;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.")
+  private String device;
+
+  @Option(
+      names = "--pruners",
+      split = ",",
+      defaultValue = "none,fastv,pdrop,altp",
+      description = "Pruners in table order (default: ${DEFAULT-VALUE}).")
+  private List<String> pruners;
+
+  @Option(
+      names = "--keep-ratios",
+      split = ",",
+      defaultValue = "0.1,0.25,0.5",
+      description = "Fractions of visual tokens kept (default: ${DEFAULT-VALUE}).")
+  private List<Double> keepRatios;
+
+  @Option(names = "--ablation", description = "Add Table 3: DDC alone vs ALTP.")
+  private boolean ablation;
+
+  @Option(names = "--sensitivity", description = "Add Table 4: ALTP's N and C.")
+  private boolean sensitivity;
+
+  @Option(
+      names = "--quick",
+      description = "CI size: 8 images, pruners none and fastv at the smallest keep ratio.")
+  private boolean quick;
+
+  @Option(
+      names = "--max-new-tokens",
+      defaultValue = "128",
+      description = "Generation limit per caption (default: ${DEFAULT-VALUE}).")
+  private int maxNewTokens;
+
+  @Option(names = "--out", required = true, description = "Output directory (resumable).")
+  private Path out;
+
+  private final Supplier<GroundedCaptioner> bundled;
+  private final PrintStream progress;
+
+  /** The command as {@code main} runs it: models from {@link GcgModels}, progress on stderr. */
+  public EvalCommand() {
+    this(null, System.err);
+  }
+
+  /**
+   * A command whose model comes from {@code captioner} when it is non-null (tests), else from
+   * {@code --model} or the bundled checkpoint.
+   */
+  public EvalCommand(Supplier<GroundedCaptioner> captioner, PrintStream progress) {
+    this.bundled = captioner;
+    this.progress = progress;
+  }
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new EvalCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if ((data == null) == (synthetic == null)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "give exactly one of --data DIR and --synthetic SPLIT");
+    }
+    for (double ratio : keepRatios) {
+      if (!(ratio > 0 && ratio < 1)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--keep-ratios must lie in (0, 1), got " + ratio);
+      }
+    }
+    List<String> chosenPruners = new ArrayList<>(pruners);
+    List<Double> chosenRatios = new ArrayList<>(keepRatios);
+    int chosenLimit = limit != null ? limit : (synthetic != null ? 500 : Integer.MAX_VALUE);
+    if (quick) {
+      chosenLimit = Math.min(chosenLimit, 8);
+      chosenPruners = List.of("none", "fastv");
+      chosenRatios =
+          List.of(keepRatios.stream().mapToDouble(Double::doubleValue).min().orElse(0.1));
+    }
+    PrunerCatalog catalog = new PrunerCatalog();
+    for (String pruner : chosenPruners) {
+      catalog.factory(pruner); // unknown names fail before the model loads
+    }
+    progress.println("gcg-eval: loading " + (model == null ? "the bundled model" : model));
+    try (GroundedCaptioner captioner = loadModel()) {
+      EvalDataset dataset;
+      if (data != null) {
+        dataset = new GranDfEvalDataset(data, chosenLimit);
+      } else {
+        Split split;
+        try {
+          split = Split.valueOf(synthetic.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--synthetic must be train, val or test, got " + synthetic);
+        }
+        dataset = new SyntheticEvalDataset(split, seed, captioner.info().imageSize(), chosenLimit);
+      }
+      progress.println("gcg-eval: " + dataset.description() + ", " + dataset.size() + " images");
+      int room =
+          captioner.info().maxContextTokens() - captioner.info().geometry().visualTokens() - 64;
+      int tokens = room > 0 ? Math.min(maxNewTokens, room) : maxNewTokens;
+      ResultsReport report =
+          new Benchmark(captioner, catalog::factory, progress)
+              .run(
+                  dataset,
+                  new Benchmark.Options(
+                      chosenPruners,
+                      chosenRatios,
+                      ablation && !quick,
+                      sensitivity && !quick,
+                      tokens),
+                  out);
+      System.out.print(report.markdown());
+    }
+    return 0;
+  }
+
+  private GroundedCaptioner loadModel() {
+    if (bundled != null) {
+      return bundled.get();
+    }
+    return model == null ? GcgModels.loadBundled(device) : GcgModels.load(model, device);
+  }
+}

@@ -1,0 +1,109 @@
+package io.gcgserve.eval.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gcgserve.eval.OracleCaptionerAccess;
+import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.data.Split;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvalCommandTest {
+
+  @TempDir Path temp;
+
+  private int run(GroundedCaptioner captioner, ByteArrayOutputStream log, String... args) {
+    PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
+    return new CommandLine(new EvalCommand(() -> captioner, progress)).execute(args);
+  }
+
+  @Test
+  void quickRunWritesTablesAndPlotAndResumesWithoutRedoingWork() throws Exception {
+    AtomicInteger generations = new AtomicInteger();
+    Path out = temp.resolve("quick");
+    String[] args = {"--synthetic", "val", "--quick", "--out", out.toString()};
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    assertThat(run(OracleCaptionerAccess.create(64, Split.VAL, 8, generations), log, args))
+        .isZero();
+    // 8 images x (none, fastv@0.1)
+    assertThat(generations.get()).isEqualTo(16);
+    String markdown = Files.readString(out.resolve("results.md"));
+    assertThat(markdown).contains("| Upper bound | 100% |").contains("| FastV |");
+    assertThat(markdown).contains("Retain 4 tokens (90% reduction)");
+    assertThat(Files.size(out.resolve("pareto.png"))).isPositive();
+    assertThat(Files.readString(out.resolve("results.json"))).contains("\"ap50\"");
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("ETA");
+
+    // a second run finds everything done
+    assertThat(run(OracleCaptionerAccess.create(64, Split.VAL, 8, generations), log, args))
+        .isZero();
+    assertThat(generations.get()).isEqualTo(16);
+    assertThat(withoutTiming(Files.readString(out.resolve("results.md"))))
+        .isEqualTo(withoutTiming(markdown));
+
+    // an interrupted run (last line torn) redoes exactly the torn prediction
+    Path predictions = out.resolve("predictions.jsonl");
+    List<String> lines = Files.readAllLines(predictions);
+    String last = lines.get(lines.size() - 1);
+    lines.set(lines.size() - 1, last.substring(0, last.length() / 2));
+    Files.write(predictions, lines);
+    assertThat(run(OracleCaptionerAccess.create(64, Split.VAL, 8, generations), log, args))
+        .isZero();
+    assertThat(generations.get()).isEqualTo(17);
+    assertThat(Files.readAllLines(predictions)).hasSize(16);
+  }
+
+  private static String withoutTiming(String markdown) {
+    return markdown.replaceAll("this invocation took [0-9.]+ s", "");
+  }
+
+  @Test
+  void unprunedOracleScoresPerfectlyAndPruningCostsGrounding() throws Exception {
+    Path out = temp.resolve("full");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    int status =
+        run(
+            OracleCaptionerAccess.create(64, Split.VAL, 4, new AtomicInteger()),
+            log,
+            "--synthetic",
+            "val",
+            "--limit",
+            "4",
+            "--pruners",
+            "none,fastv,pdrop,altp",
+            "--keep-ratios",
+            "0.25,0.5",
+            "--ablation",
+            "--sensitivity",
+            "--out",
+            out.toString());
+    assertThat(status).as(log.toString(StandardCharsets.UTF_8)).isZero();
+    String markdown = Files.readString(out.resolve("results.md"));
+    // the oracle without pruning returns the ground truth: AP50, mIoU, recall 100
+    assertThat(markdown).contains("| Upper bound | 100% |");
+    assertThat(markdown)
+        .containsPattern(
+            "\\| Upper bound \\| 100% \\| [0-9.]+ \\| [0-9.]+ \\| 100\\.0 \\| 100\\.0 \\| 100\\.0 \\|");
+    assertThat(markdown).contains("| PDrop |").contains("| ALTP |");
+    assertThat(markdown).contains("## Table 3").contains("| Only DDC |");
+    assertThat(markdown).contains("## Table 4").contains("| N=3 |").contains("| C=10 |");
+    assertThat(Files.size(out.resolve("pareto.png"))).isPositive();
+  }
+
+  @Test
+  void rejectsGivingBothOrNeitherDataSource() {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    GroundedCaptioner unused = OracleCaptionerAccess.create(64, Split.VAL, 1, new AtomicInteger());
+    assertThat(run(unused, log, "--out", temp.toString())).isNotZero();
+    assertThat(run(unused, log, "--synthetic", "val", "--data", "x", "--out", temp.toString()))
+        .isNotZero();
+  }
+}
