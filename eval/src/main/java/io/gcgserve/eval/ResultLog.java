@@ -1,6 +1,7 @@
 package io.gcgserve.eval;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.BufferedWriter;
@@ -23,7 +24,7 @@ public final class ResultLog implements AutoCloseable {
   /** File name inside the output directory. */
   public static final String FILE = "predictions.jsonl";
 
-  private static final Gson GSON = new Gson();
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
   private final Map<String, PredictionRecord> records = new LinkedHashMap<>();
   private final BufferedWriter writer;

@@ -41,6 +41,7 @@ public record ResultsReport(
         directory.resolve("results.json"),
         new GsonBuilder()
                 .setPrettyPrinting()
+                .disableHtmlEscaping()
                 .serializeSpecialFloatingPointValues()
                 .create()
                 .toJson(json())

@@ -35,7 +35,8 @@ import java.util.Set;
  */
 public final class GranDfJson {
 
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
   private GranDfJson() {}
 
