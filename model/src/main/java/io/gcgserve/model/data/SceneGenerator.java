@@ -16,12 +16,14 @@ import java.util.SplittableRandom;
  *
  * <p>A scene is one background filling the image, or a top (sky, wall) above a ground (grass,
  * floor, water) split by a wavy horizon; then 1-8 objects (8 shapes, 8 colours, 4 textures) whose
- * areas are log-uniform between 1% and 40% of the image, so small objects are common. Later objects
- * occlude earlier ones; each mask holds the visible pixels only, and an object left with too little
- * visible area is dropped. Phrases are unique within a scene (an object whose phrase repeats an
- * earlier one is dropped) so that every phrase names one region and the GranDf {@code groundings}
- * object, keyed by phrase text, holds every phrase. The caption lists objects in reading order (by
- * the quarter-image row band of their centre, then left to right), then the backgrounds: the ground
+ * areas lie between 1% and 40% of the image, drawn as {@code 1% * 40^(u^1.6)} for a uniform u (a
+ * log scale skewed to the small end, median about 3.4%), so small objects are common; the size word
+ * is from the visible area (tiny below 2%, small below 8%, big otherwise). Later objects occlude
+ * earlier ones; each mask holds the visible pixels only, and an object left with too little visible
+ * area is dropped. Phrases are unique within a scene (an object whose phrase repeats an earlier one
+ * is dropped) so that every phrase names one region and the GranDf {@code groundings} object, keyed
+ * by phrase text, holds every phrase. The caption lists objects in reading order (by the
+ * quarter-image row band of their centre, then left to right), then the backgrounds: the ground
  * before the top (e.g. {@code on the grass under the sky}).
  *
  * <p>Determinism: every value that reaches a pixel goes through {@link StrictMath} or integer
@@ -32,6 +34,9 @@ public final class SceneGenerator {
   private static final double MIN_AREA_FRACTION = 0.01;
   private static final double MAX_AREA_FRACTION = 0.40;
   private static final double MIN_VISIBLE_FRACTION = 0.5;
+
+  /** Image side of the bundled model's input, the default scene size. */
+  public static final int DEFAULT_SIZE = 336;
 
   private final long seed;
   private final int size;
@@ -45,6 +50,11 @@ public final class SceneGenerator {
   private final double[] waterRowCos;
   private final double[] waterColumnSin;
   private final double[] waterColumnCos;
+
+  /** A generator of {@link #DEFAULT_SIZE}-pixel scenes. */
+  public SceneGenerator(long seed) {
+    this(seed, DEFAULT_SIZE);
+  }
 
   /**
    * Creates a generator.
