@@ -89,7 +89,7 @@ class SceneGeneratorTest {
         Set.of(SceneVocabulary.PHRASE_OPEN, SceneVocabulary.PHRASE_CLOSE, SceneVocabulary.SEG);
     Set<String> used = new HashSet<>();
     for (Split split : Split.values()) {
-      for (int index = 0; index < 300; index++) {
+      for (int index = 0; index < 150; index++) {
         for (String word : GENERATOR.generate(split, index).caption().split(" ")) {
           if (!markers.contains(word)) {
             assertThat(vocabulary).contains(word);
@@ -143,7 +143,7 @@ class SceneGeneratorTest {
     try (GcgTokenizer tokenizer =
         GcgTokenizer.load(GcgTokenizer.buildTokenizerJson(SceneVocabulary.words()))) {
       int unknown = tokenizer.id(GcgTokenizer.UNK);
-      for (int index = 0; index < 200; index++) {
+      for (int index = 0; index < 100; index++) {
         for (int id : tokenizer.encode(GENERATOR.generate(Split.TRAIN, index).caption())) {
           assertThat(id).isNotEqualTo(unknown);
         }
