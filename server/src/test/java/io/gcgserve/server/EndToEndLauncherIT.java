@@ -129,7 +129,8 @@ class EndToEndLauncherIT {
       assertThat(metrics.body())
           .contains("gcg_requests_total{arm=\"none\",pruner=\"none\",status=\"OK\"} 1");
     } finally {
-      server.destroy(); // SIGTERM: the shutdown hook drains
+      // SIGTERM through the handle: Process.destroy() would also close the log stream we read
+      server.toHandle().destroy();
       boolean exited = server.waitFor(60, TimeUnit.SECONDS);
       reader.join(TimeUnit.SECONDS.toMillis(10));
       Files.writeString(serverLog, log);
