@@ -12,6 +12,7 @@ import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.NoPruner;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.PruningView;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.altp.AltpPruner;
@@ -124,41 +125,7 @@ public final class PrunerBench implements Callable<Integer> {
       int regions, double slicMillis, double allocationMillis, double totalMillis) {}
 
   private static PruningView view(ImageRgb image, float[] scores) {
-    int[] live = new int[GRID * GRID];
-    for (int i = 0; i < live.length; i++) {
-      live[i] = i;
-    }
-    return new PruningView() {
-      @Override
-      public int layer() {
-        return 1;
-      }
-
-      @Override
-      public int gridHeight() {
-        return GRID;
-      }
-
-      @Override
-      public int gridWidth() {
-        return GRID;
-      }
-
-      @Override
-      public int[] liveVisualTokens() {
-        return live.clone();
-      }
-
-      @Override
-      public float[] attentionToVisual() {
-        return scores.clone();
-      }
-
-      @Override
-      public ImageRgb image() {
-        return image;
-      }
-    };
+    return PruningSnapshot.allLive(1, GRID, GRID, scores, image);
   }
 
   private static float[] randomScores(long seed) {

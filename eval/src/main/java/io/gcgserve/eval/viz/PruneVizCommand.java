@@ -14,7 +14,7 @@ import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
-import io.gcgserve.pruners.PruningView;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.ranking.KeepBudget;
 import java.awt.image.BufferedImage;
@@ -185,39 +185,7 @@ public final class PruneVizCommand implements Callable<Integer> {
       for (int i = 0; i < current.length; i++) {
         scores[i] = contrast[current[i]];
       }
-      KeepSet kept =
-          pruner.prune(
-              new PruningView() {
-                @Override
-                public int layer() {
-                  return layer;
-                }
-
-                @Override
-                public int gridHeight() {
-                  return grid;
-                }
-
-                @Override
-                public int gridWidth() {
-                  return grid;
-                }
-
-                @Override
-                public int[] liveVisualTokens() {
-                  return current.clone();
-                }
-
-                @Override
-                public float[] attentionToVisual() {
-                  return scores.clone();
-                }
-
-                @Override
-                public ImageRgb image() {
-                  return image;
-                }
-              });
+      KeepSet kept = pruner.prune(new PruningSnapshot(layer, grid, grid, current, scores, image));
       live = kept.keptVisualTokens();
     }
   }

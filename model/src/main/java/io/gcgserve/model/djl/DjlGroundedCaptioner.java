@@ -19,7 +19,7 @@ import io.gcgserve.model.PrefillReport;
 import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
-import io.gcgserve.pruners.PruningView;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.QueryRows;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.Flops;
@@ -189,7 +189,9 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
           NDArray next = out.hidden();
           if (prunesHere) {
             float[] scores = prefill.visualScores(Objects.requireNonNull(out.probe()));
-            View view = new View(layer, config.gridSize(), prefill.live.clone(), scores, input);
+            PruningSnapshot view =
+                new PruningSnapshot(
+                    layer, config.gridSize(), config.gridSize(), prefill.live, scores, input);
             long pruneStart = System.nanoTime();
             KeepSet keepSet = pruner.prune(view);
             prunerNanos += System.nanoTime() - pruneStart;
@@ -339,30 +341,6 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       slotVisual = newSlotVisual;
       live = kept.clone();
       return slots;
-    }
-  }
-
-  /** The engine-free view a pruner sees. */
-  private record View(int layer, int grid, int[] live, float[] scores, ImageRgb image)
-      implements PruningView {
-    @Override
-    public int gridHeight() {
-      return grid;
-    }
-
-    @Override
-    public int gridWidth() {
-      return grid;
-    }
-
-    @Override
-    public int[] liveVisualTokens() {
-      return live;
-    }
-
-    @Override
-    public float[] attentionToVisual() {
-      return scores;
     }
   }
 

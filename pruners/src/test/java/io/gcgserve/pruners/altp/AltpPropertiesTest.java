@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.testing.TestImages;
-import io.gcgserve.pruners.testing.TestView;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
@@ -38,8 +38,8 @@ class AltpPropertiesTest {
       return Segmentation.fromLabels(GRID, GRID, labels, 24, 24, GRID, GRID);
     }
 
-    TestView view() {
-      return new TestView(1, GRID, GRID, live, scores, IMAGE);
+    PruningSnapshot view() {
+      return new PruningSnapshot(1, GRID, GRID, live, scores, IMAGE);
     }
 
     AltpPruner pruner(int keep) {
@@ -158,7 +158,8 @@ class AltpPropertiesTest {
     for (int i = 0; i < all.length; i++) {
       all[i] = i;
     }
-    TestView view = new TestView(1, 12, 12, all, TestImages.randomScores(144, seed), image);
+    PruningSnapshot view =
+        new PruningSnapshot(1, 12, 12, all, TestImages.randomScores(144, seed), image);
     AltpPruner pruner = new AltpPrunerFactory().create(Map.of("keep_ratio", "0.3"), geometry);
     int[] kept = pruner.prune(view).keptVisualTokens();
     assertThat(kept).hasSize(43);

@@ -7,8 +7,8 @@ import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.testing.TestImages;
-import io.gcgserve.pruners.testing.TestView;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class AltpPrunerTest {
     AltpSelection selection =
         pruner(Map.of("keep_ratio", "0.25"))
             .select(
-                TestView.allLive(1, 8, 8, TestImages.randomScores(64, 1), quadrantImage()),
+                PruningSnapshot.allLive(1, 8, 8, TestImages.randomScores(64, 1), quadrantImage()),
                 quadrantsWithObject());
     int object = selection.indexOfRegion(4);
     // area share: 16 kept × 4/64 tokens = 1; density gives it e/(e+4) of 16 = 6.5, capped at 4
@@ -72,7 +72,7 @@ class AltpPrunerTest {
     AltpSelection selection =
         pruner(Map.of("keep_ratio", "0.5", "allocation", "uniform"))
             .select(
-                TestView.allLive(1, 8, 8, TestImages.randomScores(64, 1), quadrantImage()),
+                PruningSnapshot.allLive(1, 8, 8, TestImages.randomScores(64, 1), quadrantImage()),
                 quadrantsWithObject());
     assertThat(selection.budgets()[selection.indexOfRegion(4)]).isEqualTo(2);
     int[] budgets = selection.budgets();
@@ -89,7 +89,8 @@ class AltpPrunerTest {
     scores[63] = 0.5f; // bottom-right quadrant
     AltpSelection selection =
         pruner(Map.of("keep_tokens", "5", "allocation", "uniform"))
-            .select(TestView.allLive(1, 8, 8, scores, quadrantImage()), quadrantsWithObject());
+            .select(
+                PruningSnapshot.allLive(1, 8, 8, scores, quadrantImage()), quadrantsWithObject());
     assertThat(selection.keepSet().keptVisualTokens()).contains(9, 63);
   }
 
@@ -98,7 +99,7 @@ class AltpPrunerTest {
     AltpSelection selection =
         pruner(Map.of("keep_tokens", "5"))
             .select(
-                TestView.allLive(1, 8, 8, TestImages.randomScores(64, 2), quadrantImage()),
+                PruningSnapshot.allLive(1, 8, 8, TestImages.randomScores(64, 2), quadrantImage()),
                 quadrantsWithObject());
     assertThat(selection.budgets()).containsOnly(1);
   }
@@ -108,7 +109,7 @@ class AltpPrunerTest {
     AltpSelection selection =
         pruner(Map.of("keep_tokens", "3"))
             .select(
-                TestView.allLive(1, 8, 8, TestImages.randomScores(64, 2), quadrantImage()),
+                PruningSnapshot.allLive(1, 8, 8, TestImages.randomScores(64, 2), quadrantImage()),
                 quadrantsWithObject());
     assertThat(selection.keepSet().size()).isEqualTo(3);
   }
@@ -119,7 +120,7 @@ class AltpPrunerTest {
     AltpSelection selection =
         pruner(Map.of("keep_tokens", "4"))
             .select(
-                new TestView(1, 8, 8, live, TestImages.randomScores(8, 5), quadrantImage()),
+                new PruningSnapshot(1, 8, 8, live, TestImages.randomScores(8, 5), quadrantImage()),
                 quadrantsWithObject());
     assertThat(selection.regions()).containsExactly(0);
     assertThat(selection.keepSet().size()).isEqualTo(4);
@@ -128,7 +129,8 @@ class AltpPrunerTest {
   @Test
   void slicRegionAroundNoisyObjectGetsMoreThanItsShareEndToEnd() {
     ImageRgb image = TestImages.flatWithNoisySquare(336, 336, 0x3a6ea5, 42, 42, 84, 11);
-    TestView view = TestView.allLive(1, 24, 24, TestImages.randomScores(576, 4), image);
+    PruningSnapshot view =
+        PruningSnapshot.allLive(1, 24, 24, TestImages.randomScores(576, 4), image);
     int objectToken = 6 * 24 + 6;
     AltpPruner density = factory.create(Map.of("keep_ratio", "0.25"), LLAVA);
     AltpSelection byDensity = selectionOf(density, view);
@@ -145,7 +147,7 @@ class AltpPrunerTest {
         .isBetween(Math.floor(uniformShare), Math.ceil(uniformShare));
   }
 
-  private static AltpSelection selectionOf(AltpPruner pruner, TestView view) {
+  private static AltpSelection selectionOf(AltpPruner pruner, PruningSnapshot view) {
     KeepSet keep = pruner.prune(view);
     AltpSelection selection = pruner.lastSelection().orElseThrow();
     assertThat(selection.keepSet()).isEqualTo(keep);
@@ -155,7 +157,8 @@ class AltpPrunerTest {
   @Test
   void sameImageAndScoresGiveSameTokens() {
     ImageRgb image = TestImages.noise(336, 336, 9);
-    TestView view = TestView.allLive(1, 24, 24, TestImages.randomScores(576, 9), image);
+    PruningSnapshot view =
+        PruningSnapshot.allLive(1, 24, 24, TestImages.randomScores(576, 9), image);
     KeepSet first = factory.create(Map.of(), LLAVA).prune(view);
     KeepSet second = factory.create(Map.of(), LLAVA).prune(view);
     assertThat(first).isEqualTo(second);

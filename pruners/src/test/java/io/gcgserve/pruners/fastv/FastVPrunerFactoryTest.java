@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.QueryRows;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.PlannedPruner;
 import io.gcgserve.pruners.testing.TestImages;
-import io.gcgserve.pruners.testing.TestView;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +31,8 @@ class FastVPrunerFactoryTest {
   @Test
   void keepsTopHalfOfHandMadeScores() {
     TokenPruner pruner = factory.create(Map.of(), GRID_2X3);
-    TestView view =
-        TestView.allLive(
+    PruningSnapshot view =
+        PruningSnapshot.allLive(
             1, 2, 3, new float[] {0.1f, 0.6f, 0.3f, 0.9f, 0.3f, 0.0f}, TestImages.flat(6, 4, 0));
     // 0.9 (3), 0.6 (1), then 0.3 tied between 2 and 4: the lower index wins
     assertThat(pruner.prune(view)).isEqualTo(new KeepSet(new int[] {1, 2, 3}));
@@ -41,8 +41,8 @@ class FastVPrunerFactoryTest {
   @Test
   void keepTokensKeepsThatMany() {
     TokenPruner pruner = factory.create(Map.of("keep_tokens", "2"), GRID_2X3);
-    TestView view =
-        TestView.allLive(
+    PruningSnapshot view =
+        PruningSnapshot.allLive(
             1, 2, 3, new float[] {0.1f, 0.6f, 0.3f, 0.9f, 0.3f, 0.0f}, TestImages.flat(6, 4, 0));
     assertThat(pruner.prune(view).keptVisualTokens()).containsExactly(1, 3);
   }

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.PlannedPruner;
 import io.gcgserve.pruners.testing.TestImages;
-import io.gcgserve.pruners.testing.TestView;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,11 +44,12 @@ class PyramidDropPrunerFactoryTest {
   void ranksByAttentionAtEveryStage() {
     TokenPruner pruner = factory.create(Map.of(), EIGHT_LAYERS);
     float[] scores = {0.8f, 0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.5f, 0.4f};
-    KeepSet first = pruner.prune(TestView.allLive(1, 2, 4, scores, TestImages.flat(8, 4, 0)));
+    KeepSet first =
+        pruner.prune(PruningSnapshot.allLive(1, 2, 4, scores, TestImages.flat(8, 4, 0)));
     assertThat(first.keptVisualTokens()).containsExactly(0, 2, 4, 6);
     KeepSet second =
         pruner.prune(
-            new TestView(
+            new PruningSnapshot(
                 3,
                 2,
                 4,
@@ -58,7 +59,7 @@ class PyramidDropPrunerFactoryTest {
     assertThat(second.keptVisualTokens()).containsExactly(2, 4);
     KeepSet third =
         pruner.prune(
-            new TestView(
+            new PruningSnapshot(
                 5, 2, 4, new int[] {2, 4}, new float[] {0.5f, 0.5f}, TestImages.flat(8, 4, 0)));
     assertThat(third.keptVisualTokens()).containsExactly(2);
   }
