@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.FinishReason;
 import io.gcgserve.model.GenerationListener;
@@ -508,10 +507,5 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
   public void close() {
     tokenizer.close();
     manager.close();
-  }
-
-  /** Shape of the visual grid, for tests. */
-  Shape gridShape() {
-    return new Shape(network.config().gridSize(), network.config().gridSize());
   }
 }

@@ -11,9 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.LayerNorm;
 import io.gcgserve.model.ModelLoadException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -527,10 +525,5 @@ public final class GcgNetwork {
       out[i] = values[i];
     }
     return out;
-  }
-
-  /** Names of all weights, in the stable order of {@link #parameterShapes}. */
-  public List<String> parameterNames() {
-    return new ArrayList<>(parameterShapes(config).keySet());
   }
 }

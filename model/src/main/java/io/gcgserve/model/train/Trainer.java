@@ -22,7 +22,6 @@ import io.gcgserve.pruners.ImageRgb;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -504,10 +503,5 @@ public final class Trainer {
         Files.delete(each);
       }
     }
-  }
-
-  /** Reads a UTF-8 file, for the CLI. */
-  static String read(Path path) throws IOException {
-    return new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
   }
 }
