@@ -246,30 +246,34 @@ public final class CaptionCli implements Callable<Integer> {
       out.println("(no grounded phrases)");
       return;
     }
-    out.printf(
-        Locale.ROOT,
-        "%-3s %-28s %-11s %-22s %8s %6s%n",
-        "#",
-        "phrase",
-        "chars",
-        "bbox x,y,w,h",
-        "area",
-        "score");
+    // whole lines through println: printf writes piecewise, and stderr could land mid-line
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%-3s %-28s %-11s %-22s %8s %6s",
+            "#",
+            "phrase",
+            "chars",
+            "bbox x,y,w,h",
+            "area",
+            "score"));
     for (int i = 0; i < phrases.size(); i++) {
       GroundedPhrase phrase = phrases.get(i);
       long area = 0;
       for (boolean pixel : MaskRle.decode(phrase.getMask())) {
         area += pixel ? 1 : 0;
       }
-      out.printf(
-          Locale.ROOT,
-          "%-3d %-28s %-11s %-22s %8d %6.3f%n",
-          i,
-          phrase.getPhrase(),
-          phrase.getCharStart() + "-" + phrase.getCharEnd(),
-          String.join(",", phrase.getMask().getBboxList().stream().map(String::valueOf).toList()),
-          area,
-          phrase.getMask().getScore());
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-3d %-28s %-11s %-22s %8d %6.3f",
+              i,
+              phrase.getPhrase(),
+              phrase.getCharStart() + "-" + phrase.getCharEnd(),
+              String.join(
+                  ",", phrase.getMask().getBboxList().stream().map(String::valueOf).toList()),
+              area,
+              phrase.getMask().getScore()));
     }
   }
 
