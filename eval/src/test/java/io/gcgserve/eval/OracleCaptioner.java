@@ -17,7 +17,7 @@ import io.gcgserve.model.data.Split;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
-import io.gcgserve.pruners.PruningView;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.Flops;
 import java.util.ArrayList;
@@ -113,46 +113,15 @@ final class OracleCaptioner implements GroundedCaptioner {
     for (int layer = 0; layer < GEOMETRY.layers(); layer++) {
       perLayer[layer] = live.length;
       if (next < after.length && after[next] == layer) {
-        int[] current = live;
-        int layerIndex = layer;
+        float[] attention = new float[live.length];
+        for (int i = 0; i < live.length; i++) {
+          int column = live[i] % GEOMETRY.gridWidth();
+          attention[i] = (GEOMETRY.gridWidth() - column) + 0.01f * (live[i] % 7);
+        }
         KeepSet keep =
             pruner.prune(
-                new PruningView() {
-                  @Override
-                  public int layer() {
-                    return layerIndex;
-                  }
-
-                  @Override
-                  public int gridHeight() {
-                    return GEOMETRY.gridHeight();
-                  }
-
-                  @Override
-                  public int gridWidth() {
-                    return GEOMETRY.gridWidth();
-                  }
-
-                  @Override
-                  public int[] liveVisualTokens() {
-                    return current;
-                  }
-
-                  @Override
-                  public float[] attentionToVisual() {
-                    float[] attention = new float[current.length];
-                    for (int i = 0; i < current.length; i++) {
-                      int column = current[i] % GEOMETRY.gridWidth();
-                      attention[i] = (GEOMETRY.gridWidth() - column) + 0.01f * (current[i] % 7);
-                    }
-                    return attention;
-                  }
-
-                  @Override
-                  public ImageRgb image() {
-                    return image;
-                  }
-                });
+                new PruningSnapshot(
+                    layer, GEOMETRY.gridHeight(), GEOMETRY.gridWidth(), live, attention, image));
         live = keep.keptVisualTokens();
         next++;
       }

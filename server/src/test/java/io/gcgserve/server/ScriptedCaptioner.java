@@ -13,7 +13,7 @@ import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
-import io.gcgserve.pruners.PruningView;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -188,43 +188,12 @@ final class ScriptedCaptioner implements GroundedCaptioner {
     for (int layer = 0; layer < GEOMETRY.layers(); layer++) {
       perLayer[layer] = live.length;
       if (next < pruneAfter.length && pruneAfter[next] == layer) {
-        int[] current = live;
-        int currentLayer = layer;
+        float[] attention = new float[live.length];
+        Arrays.fill(attention, 1f / live.length);
         KeepSet kept =
             pruner.prune(
-                new PruningView() {
-                  @Override
-                  public int layer() {
-                    return currentLayer;
-                  }
-
-                  @Override
-                  public int gridHeight() {
-                    return GEOMETRY.gridHeight();
-                  }
-
-                  @Override
-                  public int gridWidth() {
-                    return GEOMETRY.gridWidth();
-                  }
-
-                  @Override
-                  public int[] liveVisualTokens() {
-                    return current;
-                  }
-
-                  @Override
-                  public float[] attentionToVisual() {
-                    float[] attention = new float[current.length];
-                    Arrays.fill(attention, 1f / current.length);
-                    return attention;
-                  }
-
-                  @Override
-                  public ImageRgb image() {
-                    return image;
-                  }
-                });
+                new PruningSnapshot(
+                    layer, GEOMETRY.gridHeight(), GEOMETRY.gridWidth(), live, attention, image));
         live = kept.keptVisualTokens();
         next++;
       }

@@ -8,6 +8,7 @@ import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PrunerFactory;
+import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.PruningView;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -69,36 +70,7 @@ class GridPrunerFactoryTest {
   }
 
   private static PruningView view(int[] live) {
-    return new PruningView() {
-      @Override
-      public int layer() {
-        return 1;
-      }
-
-      @Override
-      public int gridHeight() {
-        return 24;
-      }
-
-      @Override
-      public int gridWidth() {
-        return 24;
-      }
-
-      @Override
-      public int[] liveVisualTokens() {
-        return live;
-      }
-
-      @Override
-      public float[] attentionToVisual() {
-        return new float[live.length];
-      }
-
-      @Override
-      public ImageRgb image() {
-        return new ImageRgb(1, 1, new int[1]);
-      }
-    };
+    return new PruningSnapshot(
+        1, 24, 24, live, new float[live.length], new ImageRgb(1, 1, new int[1]));
   }
 }
