@@ -9,6 +9,7 @@ import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.PrefillReport;
 import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.djl.Images;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.NoPruner;
@@ -106,7 +107,7 @@ public final class PrunerBench implements Callable<Integer> {
     }
     System.out.println("(* default segment_pixels_per_token; 7 and 14 timed over 3 runs)");
     if (image != null) {
-      ImageRgb photo = ImageFiles.resize(ImageFiles.read(image), SIDE, SIDE);
+      ImageRgb photo = Images.resize(ImageFiles.read(image), SIDE, SIDE);
       Timing timing = timeAltp(geometry, photo, 2, warmup, iterations);
       System.out.printf(
           "photo %s: regions %d, SLIC %.2f ms, alloc+rank %.2f ms, total %.2f ms%n",

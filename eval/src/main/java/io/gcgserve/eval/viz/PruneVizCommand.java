@@ -9,6 +9,7 @@ import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.ModelLoadException;
 import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.djl.Images;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
@@ -105,7 +106,7 @@ public final class PruneVizCommand implements Callable<Integer> {
       ModelGeometry geometry = new ModelGeometry(32, 24, 24, 4096, 11008);
       RecordingPruner recorder =
           new RecordingPruner(factory.create(parametersFor(factory, geometry), geometry));
-      shown = ImageFiles.resize(input, 336, 336);
+      shown = Images.resize(input, 336, 336);
       runWithoutModel(recorder, shown);
       steps = recorder.steps();
       title = "input (no model: contrast scores)";
@@ -132,7 +133,7 @@ public final class PruneVizCommand implements Callable<Integer> {
                 });
         steps = recorder.steps();
         int side = captioner.info().imageSize();
-        shown = steps.isEmpty() ? ImageFiles.resize(input, side, side) : steps.get(0).image();
+        shown = steps.isEmpty() ? Images.resize(input, side, side) : steps.get(0).image();
         title =
             String.format(
                 "input (%s, FLOPs %.0f%%)",

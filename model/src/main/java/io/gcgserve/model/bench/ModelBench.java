@@ -189,8 +189,7 @@ public final class ModelBench implements Callable<Integer> {
     for (int i = -warmup; i < iterations; i++) {
       try (NDManager manager = NDManager.newBaseManager()) {
         long start = System.nanoTime();
-        ImageRgb input = Images.resize(image, image.width(), image.height());
-        NDArray pixels = Images.toTensor(manager, input);
+        NDArray pixels = Images.toTensor(manager, image);
         captioner.network().encodeVision(pixels).toFloatArray();
         captioner
             .network()
