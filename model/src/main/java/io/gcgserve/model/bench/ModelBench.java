@@ -190,10 +190,11 @@ public final class ModelBench implements Callable<Integer> {
       try (NDManager manager = NDManager.newBaseManager()) {
         long start = System.nanoTime();
         NDArray pixels = Images.toTensor(manager, image);
-        captioner.network().encodeVision(pixels).toFloatArray();
+        NDArray visual = captioner.network().encodeVision(pixels);
+        visual.toFloatArray();
         captioner
             .network()
-            .projectPixels(captioner.network().encodeGrounding(pixels))
+            .projectImage(captioner.network().encodeGrounding(pixels), visual)
             .toFloatArray();
         if (i >= 0) {
           times[i] = (System.nanoTime() - start) / 1e6;

@@ -155,7 +155,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       // encoders: vision tokens for the LLM, pixel features for the masks
       NDArray pixels = Images.toTensor(requestManager, input);
       NDArray visual = network.encodeVision(pixels);
-      NDArray pixelQueries = network.projectPixels(network.encodeGrounding(pixels));
+      NDArray pixelQueries = network.projectImage(network.encodeGrounding(pixels), visual);
       NDArray hidden =
           NDArrays.concat(
               new NDList(

@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>LLM: Llama-style decoder (RMSNorm, RoPE, SwiGLU, causal attention), output head tied to the
  *       token embedding;
  *   <li>grounding: a small full-resolution CNN with fixed coordinate channels, never pruned, and a
- *       per-pixel mask decoder conditioned (FiLM) on the {@code [SEG]} hidden state.
+ *       mask decoder driven by the {@code [SEG]} hidden state: a coarse query-key map over the
+ *       unpruned visual tokens plus a per-pixel decoder conditioned (FiLM) on the same state.
  * </ul>
  *
  * <p>Every method creates its results in the manager of its first input; callers scope them.
@@ -37,6 +38,8 @@ public final class GcgNetwork {
   static final int COORDINATE_CHANNELS = 10;
 
   private static final int GROUNDING_STEM_CHANNELS = 16;
+
+  private static final double POSITION_SCALE = 0.15;
 
   private final GcgConfig config;
   private final Map<String, NDArray> weights;
@@ -135,10 +138,12 @@ public final class GcgNetwork {
     int h = config.maskHiddenSize();
     shapes.put("seg_proj.fc1.weight", new Shape(d, d));
     shapes.put("seg_proj.fc1.bias", new Shape(d));
-    shapes.put("seg_proj.fc2.weight", new Shape(d, 2L * h));
-    shapes.put("seg_proj.fc2.bias", new Shape(2L * h));
+    shapes.put("seg_proj.fc2.weight", new Shape(d, 3L * h));
+    shapes.put("seg_proj.fc2.bias", new Shape(3L * h));
     shapes.put("mask_decoder.pixel.weight", new Shape(c + COORDINATE_CHANNELS, h));
     shapes.put("mask_decoder.pixel.bias", new Shape(h));
+    shapes.put("mask_decoder.region_key.weight", new Shape(d, h));
+    shapes.put("mask_decoder.coarse.weight", new Shape(1, h));
     shapes.put("mask_decoder.hidden.weight", new Shape(h, h));
     shapes.put("mask_decoder.hidden.bias", new Shape(h));
     shapes.put("mask_decoder.out.weight", new Shape(h, 1));
@@ -161,6 +166,8 @@ public final class GcgNetwork {
       float[] values = new float[(int) shape.size()];
       if (name.endsWith("norm.weight") || name.matches(".*norm\\d?\\.weight")) {
         java.util.Arrays.fill(values, 1f);
+      } else if (name.equals("vision.position_embed")) {
+        sincosPositions(values, config.gridSize(), config.visionHiddenSize());
       } else if (name.endsWith(".bias")) {
         // zeros
       } else {
@@ -179,6 +186,29 @@ public final class GcgNetwork {
       weights.put(name, manager.create(values, shape));
     }
     return new GcgNetwork(config, weights);
+  }
+
+  /**
+   * Fixed 2-D sine-cosine positions (MAE's scheme) as the starting point of the learned ViT
+   * position embedding: a quarter of the channels each for sin/cos of the column and of the row at
+   * geometric frequencies, at amplitude {@link #POSITION_SCALE} (about half the spread of the
+   * initial patch embeddings). A random start leaves the model to discover the grid's geometry from
+   * data, which costs it thousands of scenes.
+   */
+  private static void sincosPositions(float[] values, int grid, int width) {
+    int quarter = width / 4;
+    for (int row = 0; row < grid; row++) {
+      for (int column = 0; column < grid; column++) {
+        int offset = (row * grid + column) * width;
+        for (int i = 0; i < quarter; i++) {
+          double frequency = 1.0 / Math.pow(100.0, (double) i / quarter);
+          values[offset + i] = (float) (POSITION_SCALE * Math.sin(column * frequency));
+          values[offset + quarter + i] = (float) (POSITION_SCALE * Math.cos(column * frequency));
+          values[offset + 2 * quarter + i] = (float) (POSITION_SCALE * Math.sin(row * frequency));
+          values[offset + 3 * quarter + i] = (float) (POSITION_SCALE * Math.cos(row * frequency));
+        }
+      }
+    }
   }
 
   private NDArray w(String name) {
@@ -427,9 +457,16 @@ public final class GcgNetwork {
    * @return final-normed hidden states {@code (B, 1 + N + R, d)}
    */
   public NDArray forwardSequence(NDArray pixels, NDArray bosIds, NDArray textIds) {
-    NDManager manager = pixels.getManager();
-    NDArray hidden =
-        NDArrays.concat(new NDList(embed(bosIds), encodeVision(pixels), embed(textIds)), 1);
+    return forwardTokens(encodeVision(pixels), bosIds, textIds);
+  }
+
+  /**
+   * {@link #forwardSequence} on visual tokens {@code (B, N, d)} already encoded by {@link
+   * #encodeVision}, for callers that also feed them to {@link #projectImage}.
+   */
+  public NDArray forwardTokens(NDArray visual, NDArray bosIds, NDArray textIds) {
+    NDManager manager = visual.getManager();
+    NDArray hidden = NDArrays.concat(new NDList(embed(bosIds), visual, embed(textIds)), 1);
     int length = (int) hidden.getShape().get(1);
     int[] positions = new int[length];
     for (int i = 0; i < length; i++) {
@@ -457,39 +494,90 @@ public final class GcgNetwork {
   }
 
   /**
-   * The query-independent half of the mask decoder, computed once per image: grounding features
-   * {@code (B, C+10, G, G)} projected per pixel to {@code (B, G*G, H)}.
+   * The query-independent half of the mask decoder, computed once per image: the grounding features
+   * {@code (B, C+10, G, G)} projected per pixel, followed by region keys projected from the visual
+   * tokens {@code (B, N, d)} as they left the vision encoder (before any pruning), in one array
+   * {@code (B, G*G + N, H)}.
    */
-  public NDArray projectPixels(NDArray features) {
+  public NDArray projectImage(NDArray features, NDArray visual) {
     long batch = features.getShape().get(0);
     long channels = features.getShape().get(1);
     int size = config.groundingSize();
-    NDArray pixels = features.reshape(batch, channels, (long) size * size).transpose(0, 2, 1);
-    return pixels.matMul(w("mask_decoder.pixel.weight")).add(w("mask_decoder.pixel.bias"));
+    NDArray pixels =
+        features
+            .reshape(batch, channels, (long) size * size)
+            .transpose(0, 2, 1)
+            .matMul(w("mask_decoder.pixel.weight"))
+            .add(w("mask_decoder.pixel.bias"));
+    NDArray regionKeys = visual.matMul(w("mask_decoder.region_key.weight"));
+    return NDArrays.concat(new NDList(pixels, regionKeys), 1);
   }
 
   /**
    * Mask logits {@code (S, G, G)} for S {@code [SEG]} hidden states {@code (S, d)} (final-normed)
-   * against the projected pixels of their images {@code (S, G*G, H)} (see {@link #projectPixels}).
+   * against the projected images they belong to {@code (S, G*G + N, H)} (see {@link
+   * #projectImage}).
+   *
+   * <p>Two paths meet per pixel. Coarse: the {@code [SEG]} state queries the region keys, one dot
+   * product per visual token, and the {@code (grid, grid)} map is bilinearly upsampled to {@code
+   * (G, G)}; this finds which object is meant. Fine: the state becomes a FiLM scale and shift of
+   * the per-pixel decoder, which also sees the coarse map, and draws the boundary at pixel
+   * resolution. The coarse map is added to the decoder's output, so it is supervised directly from
+   * the first step.
    */
-  public NDArray maskLogits(NDArray segHidden, NDArray projectedPixels) {
+  public NDArray maskLogits(NDArray segHidden, NDArray projectedImage) {
     long count = segHidden.getShape().get(0);
     int size = config.groundingSize();
+    int grid = config.gridSize();
+    long pixelCount = (long) size * size;
     int h = config.maskHiddenSize();
-    // the [SEG] state becomes a FiLM scale and shift for the per-pixel decoder
     NDArray query =
         Activation.gelu(segHidden.matMul(w("seg_proj.fc1.weight")).add(w("seg_proj.fc1.bias")))
             .matMul(w("seg_proj.fc2.weight"))
             .add(w("seg_proj.fc2.bias"));
-    NDList scaleShift = query.split(2, 1);
-    NDArray scale = scaleShift.get(0).add(constant(query, 1f)).reshape(count, 1, h);
-    NDArray shift = scaleShift.get(1).reshape(count, 1, h);
-    NDArray x = Activation.gelu(projectedPixels.mul(scale).add(shift));
+    NDList parts = query.split(3, 1);
+    NDArray scale = parts.get(0).add(constant(query, 1f)).reshape(count, 1, h);
+    NDArray shift = parts.get(1).reshape(count, 1, h);
+    NDArray regionQuery = parts.get(2).reshape(count, h, 1);
+
+    NDArray pixels = projectedImage.get(new NDIndex(":, :" + pixelCount + ", :"));
+    NDArray regionKeys = projectedImage.get(new NDIndex(":, " + pixelCount + ":, :"));
+    NDArray upsample = bilinearMatrix(query.getManager(), grid, size);
+    NDArray coarse =
+        regionKeys
+            .matMul(regionQuery)
+            .mul(constant(query, (float) (1.0 / Math.sqrt(h))))
+            .reshape(count, grid, grid);
+    // (G, grid) x (S, grid, grid) x (grid, G): separable bilinear upsampling as two matmuls
+    NDArray coarseUp =
+        upsample.matMul(coarse).matMul(upsample.transpose()).reshape(count, pixelCount, 1);
+
+    NDArray x =
+        Activation.gelu(
+            pixels.mul(scale).add(shift).add(coarseUp.matMul(w("mask_decoder.coarse.weight"))));
     x =
         Activation.gelu(
             x.matMul(w("mask_decoder.hidden.weight")).add(w("mask_decoder.hidden.bias")));
-    NDArray logits = x.matMul(w("mask_decoder.out.weight")).add(w("mask_decoder.out.bias"));
+    NDArray logits =
+        x.matMul(w("mask_decoder.out.weight")).add(w("mask_decoder.out.bias")).add(coarseUp);
     return logits.reshape(count, size, size);
+  }
+
+  /**
+   * Bilinear interpolation weights {@code (to, from)} from {@code from} cells to {@code to} cells
+   * over the same extent (half-pixel centres, edges clamped, as {@code align_corners=False}).
+   */
+  static NDArray bilinearMatrix(NDManager manager, int from, int to) {
+    float[] weights = new float[to * from];
+    for (int i = 0; i < to; i++) {
+      double source = Math.max(0, Math.min(from - 1, (i + 0.5) * from / to - 0.5));
+      int low = (int) Math.floor(source);
+      int high = Math.min(from - 1, low + 1);
+      double fraction = source - low;
+      weights[i * from + low] += (float) (1 - fraction);
+      weights[i * from + high] += (float) fraction;
+    }
+    return manager.create(weights, new Shape(to, from));
   }
 
   /**

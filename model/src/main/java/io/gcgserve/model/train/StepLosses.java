@@ -7,6 +7,8 @@ package io.gcgserve.model.train;
  * @param text caption cross-entropy per target token
  * @param bce mask binary cross-entropy per pixel
  * @param dice mask Dice loss per mask
+ * @param words visual-word cross-entropy per covered patch (0 when its weight is 0)
  * @param gradientNorm global gradient norm before clipping
  */
-public record StepLosses(double total, double text, double bce, double dice, double gradientNorm) {}
+public record StepLosses(
+    double total, double text, double bce, double dice, double words, double gradientNorm) {}

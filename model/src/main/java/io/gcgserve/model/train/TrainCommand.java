@@ -55,6 +55,14 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log-every", defaultValue = "10", description = "Steps between log lines.")
   private int logEvery;
 
+  @Option(
+      names = "--visual-word-weight",
+      defaultValue = "0.5",
+      description =
+          "Weight of the visual-word loss: each visual token should name the words of the phrase"
+              + " that covers its patch (0 turns it off).")
+  private double visualWordWeight;
+
   @Option(names = "--resume", description = "Continue from OUT/checkpoint if it exists.")
   private boolean resume;
 
@@ -87,7 +95,8 @@ public final class TrainCommand implements Callable<Integer> {
             logEvery,
             1.0,
             2.0,
-            0.5);
+            0.5,
+            visualWordWeight);
     System.err.printf(
         "training %s for %d steps of %d on synthetic scenes (data seed %d) into %s%n",
         config.name(), steps, batchSize, dataSeed, output);

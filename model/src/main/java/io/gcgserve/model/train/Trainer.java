@@ -37,6 +37,13 @@ import java.util.stream.Stream;
  * caption cross-entropy plus BCE and Dice on the mask of every {@code [SEG]}, AdamW with warm-up
  * and cosine decay, global-norm clipping.
  *
+ * <p>One loss is ours, not GLaMM's: the <em>visual-word</em> loss. Each visual token, read through
+ * the tied output head, is trained towards the words of the grounded phrase covering its patch
+ * (soft cross-entropy, each phrase's words weighted by the share of the patch it covers). It gives
+ * the vision encoder 576 labels per image instead of a few dozen caption tokens, and puts visual
+ * tokens and the words that describe them in one space, which the captioning and the mask decoder's
+ * region keys both read.
+ *
  * <p>Output directory layout: {@code checkpoint/} (float32 weights, optimizer moments, {@code
  * state.json}) replaced atomically every {@code checkpointEvery} steps, and {@code model/}, an
  * HF-style model directory (float16 weights) that the server can load, refreshed at each checkpoint
@@ -120,6 +127,7 @@ public final class Trainer {
       double windowText = 0;
       double windowBce = 0;
       double windowDice = 0;
+      double windowWords = 0;
       long runStart = System.nanoTime();
       for (int step = startStep + 1; step <= options.steps(); step++) {
         StepLosses losses = trainStep(network, optimizer, manager, step);
@@ -129,13 +137,14 @@ public final class Trainer {
         windowText += losses.text();
         windowBce += losses.bce();
         windowDice += losses.dice();
+        windowWords += losses.words();
         if (step % options.logEvery() == 0 || step == options.steps()) {
           double seconds = (System.nanoTime() - windowStart) / 1e9;
           double samplesPerSecond = windowSteps * options.batchSize() / seconds;
           double elapsed = (System.nanoTime() - runStart) / 1e9;
           double eta = elapsed / (step - startStep) * (options.steps() - step);
           progress.printf(
-              "step %d/%d  loss %.4f (text %.4f  bce %.4f  dice %.4f)  |g| %.2f  lr %.2e  "
+              "step %d/%d  loss %.4f (text %.4f  bce %.4f  dice %.4f  words %.4f)  |g| %.2f  lr %.2e  "
                   + "%.2f samples/s  elapsed %s  eta %s%n",
               step,
               options.steps(),
@@ -143,6 +152,7 @@ public final class Trainer {
               windowText / windowSteps,
               windowBce / windowSteps,
               windowDice / windowSteps,
+              windowWords / windowSteps,
               losses.gradientNorm(),
               options.learningRateAt(step),
               samplesPerSecond,
@@ -154,6 +164,7 @@ public final class Trainer {
           windowText = 0;
           windowBce = 0;
           windowDice = 0;
+          windowWords = 0;
         }
         if (step % options.checkpointEvery() == 0 || step == options.steps()) {
           saveCheckpoint(network, optimizer, step, losses);
@@ -180,7 +191,8 @@ public final class Trainer {
       int targetLength,
       long[] segRows,
       long[] segSamples,
-      float[] segTargets) {}
+      float[] segTargets,
+      float[] visualWordTargets) {}
 
   private Batch buildBatch(int step) {
     int batchSize = options.batchSize();
@@ -248,6 +260,28 @@ public final class Trainer {
     for (int s = 0; s < segMasks.size(); s++) {
       downsample(segMasks.get(s), size, segTargets, s * size * size);
     }
+    float[] visualWordTargets = new float[0];
+    if (options.visualWordLossWeight() > 0) {
+      int grid = config.gridSize();
+      int vocabulary = config.vocabSize();
+      visualWordTargets = new float[batchSize * grid * grid * vocabulary];
+      float[] cover = new float[grid * grid];
+      for (int i = 0; i < batchSize; i++) {
+        List<int[]> phrases = phraseWords(captions[i]);
+        // one mask per [SEG]; a phrase without its own mask teaches nothing here
+        for (int k = 0; k < Math.min(phrases.size(), masks.get(i).size()); k++) {
+          java.util.Arrays.fill(cover, 0f);
+          downsample(masks.get(i).get(k), grid, cover, 0);
+          int[] words = phrases.get(k);
+          for (int patch = 0; patch < cover.length; patch++) {
+            int offset = (i * grid * grid + patch) * vocabulary;
+            for (int word : words) {
+              visualWordTargets[offset + word] += cover[patch] / words.length;
+            }
+          }
+        }
+      }
+    }
     return new Batch(
         images,
         textIds,
@@ -257,7 +291,25 @@ public final class Trainer {
         longest,
         segRows.stream().mapToLong(Long::longValue).toArray(),
         segSamples.stream().mapToLong(Long::longValue).toArray(),
-        segTargets);
+        segTargets,
+        visualWordTargets);
+  }
+
+  /** The word ids between {@code <p>} and {@code </p>} of each grounded phrase, in order. */
+  private List<int[]> phraseWords(int[] caption) {
+    int open = tokenizer.id(GcgTokenizer.PHRASE_OPEN);
+    int close = tokenizer.id(GcgTokenizer.PHRASE_CLOSE);
+    List<int[]> phrases = new ArrayList<>();
+    int start = -1;
+    for (int j = 0; j < caption.length; j++) {
+      if (caption[j] == open) {
+        start = j + 1;
+      } else if (caption[j] == close && start >= 0) {
+        phrases.add(java.util.Arrays.copyOfRange(caption, start, j));
+        start = -1;
+      }
+    }
+    return phrases;
   }
 
   /** Area fraction of each low-resolution cell covered by the mask: soft targets. */
@@ -282,6 +334,8 @@ public final class Trainer {
     double text;
     double bce = 0;
     double dice = 0;
+    double words = 0;
+    NDArray visualWordLoss = null;
     double total;
     double gradientNorm;
     try (NDManager scope = manager.newSubManager()) {
@@ -292,7 +346,23 @@ public final class Trainer {
                 .full(new Shape(batchSize, 1), tokenizer.id(GcgTokenizer.BOS))
                 .toType(ai.djl.ndarray.types.DataType.INT64, false);
         NDArray textIds = scope.create(batch.textIds(), new Shape(batchSize, batch.textLength()));
-        NDArray hidden = network.forwardSequence(pixels, bos, textIds);
+        NDArray visualTokens = network.encodeVision(pixels);
+        if (options.visualWordLossWeight() > 0) {
+          int vocabulary = config.vocabSize();
+          NDArray wordTargets =
+              scope.create(batch.visualWordTargets(), new Shape(batchSize, visual, vocabulary));
+          NDArray wordLoss =
+              network
+                  .logits(visualTokens)
+                  .logSoftmax(2)
+                  .mul(wordTargets)
+                  .sum()
+                  .neg()
+                  .div(wordTargets.sum().add(constant(visualTokens, 1e-6f)));
+          visualWordLoss = wordLoss;
+          words = wordLoss.getFloat();
+        }
+        NDArray hidden = network.forwardTokens(visualTokens, bos, textIds);
 
         // caption cross-entropy: position p predicts token p + 1
         int first = visual + promptLength;
@@ -321,7 +391,7 @@ public final class Trainer {
                   new Shape(segCount, batchSize * sequenceLength));
           NDArray rows =
               rowSelection.matMul(hidden.reshape(batchSize * sequenceLength, config.hiddenSize()));
-          NDArray projected = network.projectPixels(network.encodeGrounding(pixels));
+          NDArray projected = network.projectImage(network.encodeGrounding(pixels), visualTokens);
           long projectedWidth = projected.getShape().get(1) * projected.getShape().get(2);
           NDArray sampleSelection =
               scope.create(oneHot(batch.segSamples(), batchSize), new Shape(segCount, batchSize));
@@ -356,6 +426,12 @@ public final class Trainer {
           bce = bceLoss.getFloat();
           dice = diceLoss.getFloat();
         }
+        if (visualWordLoss != null) {
+          loss =
+              loss.add(
+                  visualWordLoss.mul(
+                      constant(visualWordLoss, (float) options.visualWordLossWeight())));
+        }
         total = loss.getFloat();
         collector.backward(loss);
       }
@@ -374,7 +450,7 @@ public final class Trainer {
       double scale = gradientNorm > options.clipNorm() ? options.clipNorm() / gradientNorm : 1.0;
       optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
     }
-    return new StepLosses(total, text, bce, dice, gradientNorm);
+    return new StepLosses(total, text, bce, dice, words, gradientNorm);
   }
 
   private static float[] oneHot(long[] indices, long width) {
@@ -434,6 +510,7 @@ public final class Trainer {
     state.addProperty("text_loss", last.text());
     state.addProperty("bce_loss", last.bce());
     state.addProperty("dice_loss", last.dice());
+    state.addProperty("visual_word_loss", last.words());
     Files.writeString(temporary.resolve("state.json"), state + "\n");
     // swap in the new checkpoint only once it is complete
     Path previous = outputDirectory.resolve("checkpoint.old");

@@ -16,6 +16,9 @@ package io.gcgserve.model.train;
  * @param textLossWeight weight of the caption cross-entropy (GLaMM: 1)
  * @param bceLossWeight weight of the mask binary cross-entropy (GLaMM: 2)
  * @param diceLossWeight weight of the mask Dice loss (GLaMM: 0.5)
+ * @param visualWordLossWeight weight of the visual-word loss (ours, not GLaMM's; 0 turns it off):
+ *     each visual token, read through the tied output head, should name the words of the grounded
+ *     phrase that covers its patch
  */
 public record TrainingOptions(
     int steps,
@@ -30,13 +33,17 @@ public record TrainingOptions(
     int logEvery,
     double textLossWeight,
     double bceLossWeight,
-    double diceLossWeight) {
+    double diceLossWeight,
+    double visualWordLossWeight) {
 
   /** Validates ranges. */
   public TrainingOptions {
     if (steps < 1 || batchSize < 1 || checkpointEvery < 1 || logEvery < 1) {
       throw new IllegalArgumentException(
           "steps, batch size, checkpoint and log intervals must be positive");
+    }
+    if (visualWordLossWeight < 0) {
+      throw new IllegalArgumentException("the visual-word loss weight must not be negative");
     }
     if (!(learningRate > 0) || warmupSteps < 0 || !(clipNorm > 0)) {
       throw new IllegalArgumentException(

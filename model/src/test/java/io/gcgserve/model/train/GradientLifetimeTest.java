@@ -37,8 +37,9 @@ class GradientLifetimeTest {
                   .mul(GcgNetwork.constant(scope.ones(new Shape(1)), 0.3f));
           NDArray bos = scope.zeros(new Shape(2, 1), DataType.INT64);
           NDArray text = scope.ones(new Shape(2, 5), DataType.INT64);
-          NDArray hidden = network.forwardSequence(pixels, bos, text);
-          NDArray projected = network.projectPixels(network.encodeGrounding(pixels));
+          NDArray visual = network.encodeVision(pixels);
+          NDArray hidden = network.forwardTokens(visual, bos, text);
+          NDArray projected = network.projectImage(network.encodeGrounding(pixels), visual);
           NDArray rows = hidden.get("0:2, 3, :");
           NDArray loss = network.maskLogits(rows, projected).mean().add(hidden.mean());
           if (collectGarbage) {
