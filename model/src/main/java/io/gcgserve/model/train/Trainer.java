@@ -267,9 +267,8 @@ public final class Trainer {
       visualWordTargets = new float[batchSize * grid * grid * vocabulary];
       float[] cover = new float[grid * grid];
       for (int i = 0; i < batchSize; i++) {
-        List<int[]> phrases = phraseWords(captions[i]);
-        // one mask per [SEG]; a phrase without its own mask teaches nothing here
-        for (int k = 0; k < Math.min(phrases.size(), masks.get(i).size()); k++) {
+        List<int[]> phrases = segPhraseWords(captions[i]);
+        for (int k = 0; k < phrases.size(); k++) {
           java.util.Arrays.fill(cover, 0f);
           downsample(masks.get(i).get(k), grid, cover, 0);
           int[] words = phrases.get(k);
@@ -295,18 +294,26 @@ public final class Trainer {
         visualWordTargets);
   }
 
-  /** The word ids between {@code <p>} and {@code </p>} of each grounded phrase, in order. */
-  private List<int[]> phraseWords(int[] caption) {
+  /**
+   * For each {@code [SEG]} of a caption, in order (so index k goes with mask k), the word ids of
+   * the phrase closed by the last {@code </p>} before it; empty when no phrase precedes it.
+   */
+  private List<int[]> segPhraseWords(int[] caption) {
     int open = tokenizer.id(GcgTokenizer.PHRASE_OPEN);
     int close = tokenizer.id(GcgTokenizer.PHRASE_CLOSE);
+    int seg = tokenizer.id(GcgTokenizer.SEG);
     List<int[]> phrases = new ArrayList<>();
     int start = -1;
+    int[] last = new int[0];
     for (int j = 0; j < caption.length; j++) {
       if (caption[j] == open) {
         start = j + 1;
       } else if (caption[j] == close && start >= 0) {
-        phrases.add(java.util.Arrays.copyOfRange(caption, start, j));
+        last = java.util.Arrays.copyOfRange(caption, start, j);
         start = -1;
+      } else if (caption[j] == seg) {
+        phrases.add(last);
+        last = new int[0];
       }
     }
     return phrases;
