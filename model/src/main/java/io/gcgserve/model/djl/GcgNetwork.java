@@ -44,6 +44,9 @@ public final class GcgNetwork {
   private final GcgConfig config;
   private final Map<String, NDArray> weights;
 
+  /** {@link #bilinearWeights} from the visual grid to the grounding grid, fixed per config. */
+  private final float[] upsample;
+
   /**
    * Wraps weights, checking that every expected tensor is present with its expected shape and that
    * no unknown tensor is there.
@@ -73,6 +76,7 @@ public final class GcgNetwork {
       }
     }
     this.weights = Map.copyOf(weights);
+    this.upsample = bilinearWeights(config.gridSize(), config.groundingSize());
   }
 
   /** The configuration. */
@@ -450,19 +454,12 @@ public final class GcgNetwork {
    * Full causal forward of whole sequences, no cache and no pruning: the teacher-forced pass used
    * by training, and the reference that KV-cached decoding must reproduce.
    *
-   * @param pixels {@code (B, 3, S, S)} in [-1, 1]
+   * @param visual {@code (B, N, d)} visual tokens from {@link #encodeVision} (callers also feed
+   *     them to {@link #projectImage})
    * @param bosIds {@code (B, 1)} the begin-of-sequence id
    * @param textIds {@code (B, R)} everything after the visual tokens (prompt, answer marker,
    *     caption, end, padding), int64
    * @return final-normed hidden states {@code (B, 1 + N + R, d)}
-   */
-  public NDArray forwardSequence(NDArray pixels, NDArray bosIds, NDArray textIds) {
-    return forwardTokens(encodeVision(pixels), bosIds, textIds);
-  }
-
-  /**
-   * {@link #forwardSequence} on visual tokens {@code (B, N, d)} already encoded by {@link
-   * #encodeVision}, for callers that also feed them to {@link #projectImage}.
    */
   public NDArray forwardTokens(NDArray visual, NDArray bosIds, NDArray textIds) {
     NDManager manager = visual.getManager();
@@ -542,7 +539,7 @@ public final class GcgNetwork {
 
     NDArray pixels = projectedImage.get(new NDIndex(":, :" + pixelCount + ", :"));
     NDArray regionKeys = projectedImage.get(new NDIndex(":, " + pixelCount + ":, :"));
-    NDArray upsample = bilinearMatrix(query.getManager(), grid, size);
+    NDArray upsample = query.getManager().create(this.upsample, new Shape(size, grid));
     NDArray coarse =
         regionKeys
             .matMul(regionQuery)
@@ -564,10 +561,11 @@ public final class GcgNetwork {
   }
 
   /**
-   * Bilinear interpolation weights {@code (to, from)} from {@code from} cells to {@code to} cells
-   * over the same extent (half-pixel centres, edges clamped, as {@code align_corners=False}).
+   * Bilinear interpolation weights, row-major {@code (to, from)}, from {@code from} cells to {@code
+   * to} cells over the same extent (half-pixel centres, edges clamped, as {@code
+   * align_corners=False}).
    */
-  static NDArray bilinearMatrix(NDManager manager, int from, int to) {
+  static float[] bilinearWeights(int from, int to) {
     float[] weights = new float[to * from];
     for (int i = 0; i < to; i++) {
       double source = Math.max(0, Math.min(from - 1, (i + 0.5) * from / to - 0.5));
@@ -577,7 +575,7 @@ public final class GcgNetwork {
       weights[i * from + low] += (float) (1 - fraction);
       weights[i * from + high] += (float) fraction;
     }
-    return manager.create(weights, new Shape(to, from));
+    return weights;
   }
 
   /**

@@ -90,8 +90,8 @@ class GenerationTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       ImageRgb resized = Images.resize(IMAGE, 64, 64);
       NDArray hidden =
-          network.forwardSequence(
-              Images.toTensor(manager, resized),
+          network.forwardTokens(
+              network.encodeVision(Images.toTensor(manager, resized)),
               manager.create(new long[] {captioner.tokenizer().id(GcgTokenizer.BOS)}).reshape(1, 1),
               manager.create(text).reshape(1, -1));
       float[][] full = new float[generated.length][];
