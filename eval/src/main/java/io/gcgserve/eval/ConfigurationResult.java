@@ -1,6 +1,8 @@
 package io.gcgserve.eval;
 
+import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.GcgScores;
+import java.util.Optional;
 
 /**
  * The scores and costs of one configuration over the evaluation set.
@@ -11,6 +13,7 @@ import io.gcgserve.eval.metrics.GcgScores;
  * @param visualTokensKept mean visual tokens reaching the last layer
  * @param prefillMillis mean prefill wall time
  * @param decodeMillis mean decode wall time
+ * @param attributes attribute accuracy of the matched phrases, where the dataset defines attributes
  */
 public record ConfigurationResult(
     Configuration configuration,
@@ -18,4 +21,5 @@ public record ConfigurationResult(
     double flopsRatio,
     double visualTokensKept,
     double prefillMillis,
-    double decodeMillis) {}
+    double decodeMillis,
+    Optional<AttributeAccuracy> attributes) {}

@@ -3,6 +3,7 @@ package io.gcgserve.eval;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.GcgScores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,17 @@ public record ResultsReport(
       entry.addProperty("visual_tokens_kept", result.visualTokensKept());
       entry.addProperty("prefill_millis", result.prefillMillis());
       entry.addProperty("decode_millis", result.decodeMillis());
+      result
+          .attributes()
+          .ifPresent(
+              attributes -> {
+                JsonObject accuracy = new JsonObject();
+                accuracy.addProperty("pairs", attributes.pairs());
+                for (int a = 0; a < attributes.names().size(); a++) {
+                  accuracy.addProperty(attributes.names().get(a), attributes.accuracy(a));
+                }
+                entry.add("attribute_accuracy", accuracy);
+              });
       configurations.add(entry);
     }
     root.add("configurations", configurations);
@@ -157,6 +169,7 @@ public record ResultsReport(
         appendGroundingRow(out, configuration.label(), results.get(configuration.id()));
       }
     }
+    appendAttributeTable(out);
     out.append(
         String.format(
             Locale.ROOT,
@@ -164,6 +177,41 @@ public record ResultsReport(
             results.size(),
             wallSeconds));
     return out.toString();
+  }
+
+  private void appendAttributeTable(StringBuilder out) {
+    List<String> names = null;
+    for (Configuration configuration : plan.main()) {
+      ConfigurationResult result = results.get(configuration.id());
+      if (result == null || result.attributes().isEmpty()) {
+        continue;
+      }
+      AttributeAccuracy attributes = result.attributes().get();
+      if (names == null) {
+        names = attributes.names();
+        out.append(
+            "\n## Attribute accuracy of IoU-matched phrases (not a GLaMM metric; see"
+                + " eval/README.md)\n\n| Method | Pairs |");
+        names.forEach(name -> out.append(' ').append(name).append(" |"));
+        out.append("\n|---|---:|").append("---:|".repeat(names.size())).append('\n');
+      }
+      out.append(
+          String.format(Locale.ROOT, "| %s | %d |", rowLabel(configuration), attributes.pairs()));
+      for (int a = 0; a < names.size(); a++) {
+        out.append(' ').append(percent(attributes.accuracy(a))).append(" |");
+      }
+      out.append('\n');
+    }
+  }
+
+  private String rowLabel(Configuration configuration) {
+    return configuration.keepRatio() >= 1.0
+        ? configuration.label()
+        : String.format(
+            Locale.ROOT,
+            "%s, %d tokens",
+            configuration.label(),
+            Math.max(1, Math.round(configuration.keepRatio() * visualTokens)));
   }
 
   private void appendGroundingRow(StringBuilder out, String label, ConfigurationResult result) {

@@ -2,6 +2,7 @@ package io.gcgserve.eval;
 
 import io.gcgserve.eval.data.EvalDataset;
 import io.gcgserve.eval.data.GroundTruth;
+import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.CaptionTokens;
 import io.gcgserve.eval.metrics.GcgScores;
 import io.gcgserve.eval.metrics.ImageEvaluation;
@@ -63,6 +64,7 @@ public final class Scoring {
         flops / count,
         kept / count,
         prefill / count,
-        decode / count);
+        decode / count,
+        dataset.phraseAttributes().map(schema -> AttributeAccuracy.of(images, schema)));
   }
 }

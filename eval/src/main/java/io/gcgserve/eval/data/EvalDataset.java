@@ -1,7 +1,9 @@
 package io.gcgserve.eval.data;
 
+import io.gcgserve.eval.metrics.PhraseAttributes;
 import io.gcgserve.pruners.ImageRgb;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A fixed, ordered list of evaluation images. Images are decoded one at a time on demand, so that a
@@ -23,4 +25,9 @@ public interface EvalDataset {
 
   /** Decodes image {@code index} at its original size. */
   ImageRgb image(int index) throws IOException;
+
+  /** How to read attributes from this dataset's phrases; empty when its phrases are free text. */
+  default Optional<PhraseAttributes> phraseAttributes() {
+    return Optional.empty();
+  }
 }

@@ -1,15 +1,18 @@
 package io.gcgserve.eval.data;
 
 import io.gcgserve.eval.metrics.LabeledMask;
+import io.gcgserve.eval.metrics.PhraseAttributes;
 import io.gcgserve.model.data.GranDfWriter;
 import io.gcgserve.model.data.Grounding;
 import io.gcgserve.model.data.Scene;
 import io.gcgserve.model.data.SceneGenerator;
+import io.gcgserve.model.data.SceneVocabulary;
 import io.gcgserve.model.data.Split;
 import io.gcgserve.pruners.ImageRgb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Scenes {@code 0..count-1} of a synthetic split, generated on the fly (the same scenes {@code
@@ -64,5 +67,22 @@ public final class SyntheticEvalDataset implements EvalDataset {
   @Override
   public ImageRgb image(int index) {
     return generator.generate(split, index).image();
+  }
+
+  /** Size, colour, texture and shape of the object phrases. */
+  @Override
+  public Optional<PhraseAttributes> phraseAttributes() {
+    return Optional.of(
+        new PhraseAttributes() {
+          @Override
+          public List<String> names() {
+            return SceneVocabulary.ATTRIBUTE_NAMES;
+          }
+
+          @Override
+          public Optional<List<String>> parse(String phrase) {
+            return SceneVocabulary.objectAttributes(phrase);
+          }
+        });
   }
 }

@@ -1,6 +1,7 @@
 package io.gcgserve.model.data;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -53,7 +54,29 @@ public final class SceneVocabulary {
           "there", "is", "are", "a", "and", ",", ".", "on", "the", "under", "image", "shows", "in",
           "front", "of", "we", "can", "see", "above", "below");
 
+  /** The attributes an object phrase names, in {@link #objectAttributes} order. */
+  public static final List<String> ATTRIBUTE_NAMES = List.of("size", "colour", "texture", "shape");
+
   private SceneVocabulary() {}
+
+  /**
+   * The size, colour, texture ({@code plain} when the phrase names none) and shape of an object
+   * phrase such as {@code tiny red dotted star}; empty for a background or any other phrase.
+   */
+  public static Optional<List<String>> objectAttributes(String phrase) {
+    String[] words = phrase.trim().split("\\s+");
+    if (words.length < 3 || words.length > 4) {
+      return Optional.empty();
+    }
+    String texture = words.length == 4 ? words[2] : TEXTURES.get(0);
+    if (!SIZES.contains(words[0])
+        || !COLORS.contains(words[1])
+        || !TEXTURES.subList(words.length == 4 ? 1 : 0, TEXTURES.size()).contains(texture)
+        || !SHAPES.contains(words[words.length - 1])) {
+      return Optional.empty();
+    }
+    return Optional.of(List.of(words[0], words[1], texture, words[words.length - 1]));
+  }
 
   /**
    * Every word and punctuation token that a generated caption or {@link #PROMPT} can contain,

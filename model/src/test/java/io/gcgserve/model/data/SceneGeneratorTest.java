@@ -26,6 +26,28 @@ class SceneGeneratorTest {
   }
 
   @Test
+  void everyObjectPhraseParsesIntoItsAttributesAndBackgroundsDoNot() {
+    assertThat(SceneVocabulary.objectAttributes("tiny red dotted star"))
+        .contains(List.of("tiny", "red", "dotted", "star"));
+    assertThat(SceneVocabulary.objectAttributes("big white ring"))
+        .contains(List.of("big", "white", "plain", "ring"));
+    assertThat(SceneVocabulary.objectAttributes("sky")).isEmpty();
+    assertThat(SceneVocabulary.objectAttributes("big plain ring")).isEmpty();
+    assertThat(SceneVocabulary.objectAttributes("red tiny star")).isEmpty();
+    int objects = 0;
+    for (int index = 0; index < 50; index++) {
+      for (Grounding grounding : GENERATOR.generate(Split.VAL, index).groundings()) {
+        boolean background = SceneVocabulary.BACKGROUNDS.contains(grounding.phrase());
+        assertThat(SceneVocabulary.objectAttributes(grounding.phrase()).isPresent())
+            .as(grounding.phrase())
+            .isNotEqualTo(background);
+        objects += background ? 0 : 1;
+      }
+    }
+    assertThat(objects).isGreaterThan(50);
+  }
+
+  @Test
   void splitsAndSeedsDrawDifferentScenes() {
     Scene train = GENERATOR.generate(Split.TRAIN, 7);
     Scene val = GENERATOR.generate(Split.VAL, 7);
