@@ -8,7 +8,17 @@ package io.gcgserve.model.train;
  * @param bce mask binary cross-entropy per pixel
  * @param dice mask Dice loss per mask
  * @param words visual-word cross-entropy per covered patch (0 when its weight is 0)
+ * @param regions region-word cross-entropy per grounded region (0 when its weight is 0)
+ * @param regionAccuracy share of each region's phrase words ranked in its top-|phrase| words by the
+ *     region-word readout (a training-time probe of what the visual tokens carry)
  * @param gradientNorm global gradient norm before clipping
  */
 public record StepLosses(
-    double total, double text, double bce, double dice, double words, double gradientNorm) {}
+    double total,
+    double text,
+    double bce,
+    double dice,
+    double words,
+    double regions,
+    double regionAccuracy,
+    double gradientNorm) {}

@@ -63,6 +63,14 @@ public final class TrainCommand implements Callable<Integer> {
               + " that covers its patch (0 turns it off).")
   private double visualWordWeight;
 
+  @Option(
+      names = "--region-word-weight",
+      defaultValue = "1.0",
+      description =
+          "Weight of the region-word loss: the mean visual token under each grounded phrase's mask"
+              + " should name that phrase's words (0 turns it off).")
+  private double regionWordWeight;
+
   @Option(names = "--resume", description = "Continue from OUT/checkpoint if it exists.")
   private boolean resume;
 
@@ -96,7 +104,8 @@ public final class TrainCommand implements Callable<Integer> {
             1.0,
             2.0,
             0.5,
-            visualWordWeight);
+            visualWordWeight,
+            regionWordWeight);
     System.err.printf(
         "training %s for %d steps of %d on synthetic scenes (data seed %d) into %s%n",
         config.name(), steps, batchSize, dataSeed, output);

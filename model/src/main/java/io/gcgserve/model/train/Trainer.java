@@ -44,6 +44,14 @@ import java.util.stream.Stream;
  * tokens and the words that describe them in one space, which the captioning and the mask decoder's
  * region keys both read.
  *
+ * <p>A second is ours too: the <em>region-word</em> loss. The coverage-weighted mean of the visual
+ * tokens under each grounded phrase's mask, read through the same head, is trained towards that
+ * phrase's words. Per-patch targets cannot teach a shape: a patch inside a big square looks like
+ * one inside a big circle, so the best per-patch answer is the shape prior, and a model trained
+ * without this term named shapes at chance (11.8% of 1,073 matched phrases, 8 shapes). Pooling asks
+ * for the shape from the region's tokens together, which is how the captioner's attention reads
+ * them.
+ *
  * <p>Output directory layout: {@code checkpoint/} (float32 weights, optimizer moments, {@code
  * state.json}) replaced atomically every {@code checkpointEvery} steps, and {@code model/}, an
  * HF-style model directory (float16 weights) that the server can load, refreshed at each checkpoint
@@ -128,6 +136,8 @@ public final class Trainer {
       double windowBce = 0;
       double windowDice = 0;
       double windowWords = 0;
+      double windowRegions = 0;
+      double windowRegionAccuracy = 0;
       long runStart = System.nanoTime();
       for (int step = startStep + 1; step <= options.steps(); step++) {
         StepLosses losses = trainStep(network, optimizer, manager, step);
@@ -138,14 +148,16 @@ public final class Trainer {
         windowBce += losses.bce();
         windowDice += losses.dice();
         windowWords += losses.words();
+        windowRegions += losses.regions();
+        windowRegionAccuracy += losses.regionAccuracy();
         if (step % options.logEvery() == 0 || step == options.steps()) {
           double seconds = (System.nanoTime() - windowStart) / 1e9;
           double samplesPerSecond = windowSteps * options.batchSize() / seconds;
           double elapsed = (System.nanoTime() - runStart) / 1e9;
           double eta = elapsed / (step - startStep) * (options.steps() - step);
           progress.printf(
-              "step %d/%d  loss %.4f (text %.4f  bce %.4f  dice %.4f  words %.4f)  |g| %.2f  lr %.2e  "
-                  + "%.2f samples/s  elapsed %s  eta %s%n",
+              "step %d/%d  loss %.4f (text %.4f  bce %.4f  dice %.4f  words %.4f  regions %.4f)  "
+                  + "region-acc %.1f%%  |g| %.2f  lr %.2e  %.2f samples/s  elapsed %s  eta %s%n",
               step,
               options.steps(),
               windowLoss / windowSteps,
@@ -153,6 +165,8 @@ public final class Trainer {
               windowBce / windowSteps,
               windowDice / windowSteps,
               windowWords / windowSteps,
+              windowRegions / windowSteps,
+              100 * windowRegionAccuracy / windowSteps,
               losses.gradientNorm(),
               options.learningRateAt(step),
               samplesPerSecond,
@@ -165,6 +179,8 @@ public final class Trainer {
           windowBce = 0;
           windowDice = 0;
           windowWords = 0;
+          windowRegions = 0;
+          windowRegionAccuracy = 0;
         }
         if (step % options.checkpointEvery() == 0 || step == options.steps()) {
           saveCheckpoint(network, optimizer, step, losses);
@@ -192,7 +208,11 @@ public final class Trainer {
       long[] segRows,
       long[] segSamples,
       float[] segTargets,
-      float[] visualWordTargets) {}
+      float[] visualWordTargets,
+      int regionCount,
+      float[] regionPooling,
+      float[] regionTargets,
+      int[] regionWordCounts) {}
 
   private Batch buildBatch(int step) {
     int batchSize = options.batchSize();
@@ -281,6 +301,52 @@ public final class Trainer {
         }
       }
     }
+    // region-word pooling: row r averages the visual tokens under region r's mask (coverage
+    // weights summing to 1) over the whole batch's tokens, so one matmul pools every region
+    List<float[]> pooling = new ArrayList<>();
+    List<int[]> regionWords = new ArrayList<>();
+    if (options.regionWordLossWeight() > 0) {
+      int grid = config.gridSize();
+      int tokens = grid * grid;
+      float[] cover = new float[tokens];
+      for (int i = 0; i < batchSize; i++) {
+        List<int[]> phrases = segPhraseWords(captions[i]);
+        for (int k = 0; k < phrases.size(); k++) {
+          if (phrases.get(k).length == 0) {
+            continue;
+          }
+          java.util.Arrays.fill(cover, 0f);
+          downsample(masks.get(i).get(k), grid, cover, 0);
+          double total = 0;
+          for (float c : cover) {
+            total += c;
+          }
+          if (total <= 0) {
+            continue;
+          }
+          float[] row = new float[batchSize * tokens];
+          for (int patch = 0; patch < tokens; patch++) {
+            row[i * tokens + patch] = (float) (cover[patch] / total);
+          }
+          pooling.add(row);
+          regionWords.add(phrases.get(k));
+        }
+      }
+    }
+    int regionCount = pooling.size();
+    int vocabulary = config.vocabSize();
+    float[] regionPooling = new float[regionCount * batchSize * visual];
+    float[] regionTargets = new float[regionCount * vocabulary];
+    int[] regionWordCounts = new int[regionCount];
+    for (int r = 0; r < regionCount; r++) {
+      System.arraycopy(
+          pooling.get(r), 0, regionPooling, r * batchSize * visual, batchSize * visual);
+      int[] words = regionWords.get(r);
+      for (int word : words) {
+        regionTargets[r * vocabulary + word] += 1f / words.length;
+      }
+      regionWordCounts[r] = (int) java.util.Arrays.stream(words).distinct().count();
+    }
     return new Batch(
         images,
         textIds,
@@ -291,7 +357,11 @@ public final class Trainer {
         segRows.stream().mapToLong(Long::longValue).toArray(),
         segSamples.stream().mapToLong(Long::longValue).toArray(),
         segTargets,
-        visualWordTargets);
+        visualWordTargets,
+        regionCount,
+        regionPooling,
+        regionTargets,
+        regionWordCounts);
   }
 
   /**
@@ -342,7 +412,10 @@ public final class Trainer {
     double bce = 0;
     double dice = 0;
     double words = 0;
+    double regions = 0;
+    double regionAccuracy = 0;
     NDArray visualWordLoss = null;
+    NDArray regionWordLoss = null;
     double total;
     double gradientNorm;
     try (NDManager scope = manager.newSubManager()) {
@@ -368,6 +441,31 @@ public final class Trainer {
                   .div(wordTargets.sum().add(constant(visualTokens, 1e-6f)));
           visualWordLoss = wordLoss;
           words = wordLoss.getFloat();
+        }
+        if (batch.regionCount() > 0) {
+          int regionCount = batch.regionCount();
+          int vocabulary = config.vocabSize();
+          NDArray pooling =
+              scope.create(batch.regionPooling(), new Shape(regionCount, batchSize * visual));
+          NDArray regionLogits =
+              network.logits(
+                  pooling.matMul(visualTokens.reshape(batchSize * visual, config.hiddenSize())));
+          NDArray regionTargets =
+              scope.create(batch.regionTargets(), new Shape(regionCount, vocabulary));
+          regionWordLoss =
+              regionLogits
+                  .logSoftmax(1)
+                  .mul(regionTargets)
+                  .sum()
+                  .neg()
+                  .div(constant(regionLogits, regionCount));
+          regions = regionWordLoss.getFloat();
+          regionAccuracy =
+              regionWordAccuracy(
+                  regionLogits.toFloatArray(),
+                  batch.regionTargets(),
+                  batch.regionWordCounts(),
+                  vocabulary);
         }
         NDArray hidden = network.forwardTokens(visualTokens, bos, textIds);
 
@@ -439,6 +537,12 @@ public final class Trainer {
                   visualWordLoss.mul(
                       constant(visualWordLoss, (float) options.visualWordLossWeight())));
         }
+        if (regionWordLoss != null) {
+          loss =
+              loss.add(
+                  regionWordLoss.mul(
+                      constant(regionWordLoss, (float) options.regionWordLossWeight())));
+        }
         total = loss.getFloat();
         collector.backward(loss);
       }
@@ -457,7 +561,32 @@ public final class Trainer {
       double scale = gradientNorm > options.clipNorm() ? options.clipNorm() / gradientNorm : 1.0;
       optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
     }
-    return new StepLosses(total, text, bce, dice, words, gradientNorm);
+    return new StepLosses(total, text, bce, dice, words, regions, regionAccuracy, gradientNorm);
+  }
+
+  /**
+   * Mean over regions of the share of a region's distinct phrase words that rank among its top-n
+   * logits, n the number of those words.
+   */
+  static double regionWordAccuracy(
+      float[] logits, float[] targets, int[] wordCounts, int vocabulary) {
+    double sum = 0;
+    for (int r = 0; r < wordCounts.length; r++) {
+      int offset = r * vocabulary;
+      Integer[] order = new Integer[vocabulary];
+      for (int v = 0; v < vocabulary; v++) {
+        order[v] = v;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[offset + b], logits[offset + a]));
+      int hits = 0;
+      for (int i = 0; i < wordCounts[r]; i++) {
+        if (targets[offset + order[i]] > 0) {
+          hits++;
+        }
+      }
+      sum += (double) hits / wordCounts[r];
+    }
+    return wordCounts.length == 0 ? 0 : sum / wordCounts.length;
   }
 
   private static float[] oneHot(long[] indices, long width) {
@@ -518,6 +647,7 @@ public final class Trainer {
     state.addProperty("bce_loss", last.bce());
     state.addProperty("dice_loss", last.dice());
     state.addProperty("visual_word_loss", last.words());
+    state.addProperty("region_word_loss", last.regions());
     Files.writeString(temporary.resolve("state.json"), state + "\n");
     // swap in the new checkpoint only once it is complete
     Path previous = outputDirectory.resolve("checkpoint.old");

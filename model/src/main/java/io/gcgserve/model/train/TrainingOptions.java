@@ -19,6 +19,10 @@ package io.gcgserve.model.train;
  * @param visualWordLossWeight weight of the visual-word loss (ours, not GLaMM's; 0 turns it off):
  *     each visual token, read through the tied output head, should name the words of the grounded
  *     phrase that covers its patch
+ * @param regionWordLossWeight weight of the region-word loss (ours; 0 turns it off): the mean of
+ *     the visual tokens under each grounded phrase's mask, read through the tied output head,
+ *     should name that phrase's words. A shape is a property of a whole region, which no single
+ *     patch shows; this term asks for it where the captioner reads it, over the region's tokens
  */
 public record TrainingOptions(
     int steps,
@@ -34,7 +38,8 @@ public record TrainingOptions(
     double textLossWeight,
     double bceLossWeight,
     double diceLossWeight,
-    double visualWordLossWeight) {
+    double visualWordLossWeight,
+    double regionWordLossWeight) {
 
   /** Validates ranges. */
   public TrainingOptions {
@@ -42,8 +47,9 @@ public record TrainingOptions(
       throw new IllegalArgumentException(
           "steps, batch size, checkpoint and log intervals must be positive");
     }
-    if (visualWordLossWeight < 0) {
-      throw new IllegalArgumentException("the visual-word loss weight must not be negative");
+    if (visualWordLossWeight < 0 || regionWordLossWeight < 0) {
+      throw new IllegalArgumentException(
+          "the visual-word and region-word loss weights must not be negative");
     }
     if (!(learningRate > 0) || warmupSteps < 0 || !(clipNorm > 0)) {
       throw new IllegalArgumentException(

@@ -70,14 +70,43 @@ class TrainerTest {
   }
 
   private static final double WORD_WEIGHT = 0.5;
+  private static final double REGION_WEIGHT = 1.0;
 
   private Trainer trainer(int steps, PrintStream progress) {
     byte[] tokenizer = GcgTokenizer.buildTokenizerJson(WORDS);
     GcgConfig config = config(WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size());
     TrainingOptions options =
         new TrainingOptions(
-            steps, 4, 3e-3, 2, 0.1, 0.01, 1.0, 7L, 10, 5, 1.0, 2.0, 0.5, WORD_WEIGHT);
+            steps,
+            4,
+            3e-3,
+            2,
+            0.1,
+            0.01,
+            1.0,
+            7L,
+            10,
+            5,
+            1.0,
+            2.0,
+            0.5,
+            WORD_WEIGHT,
+            REGION_WEIGHT);
     return new Trainer(config, tokenizer, options, TrainerTest::square, output, progress);
+  }
+
+  private static double ours(StepLosses a, StepLosses b) {
+    return (WORD_WEIGHT * (a.words() + b.words()) + REGION_WEIGHT * (a.regions() + b.regions()))
+        / 2;
+  }
+
+  @Test
+  void regionWordAccuracyCountsPhraseWordsInTheTopN() {
+    // two regions over a vocabulary of 4; region 0's words {1, 2}, region 1's word {3}
+    float[] logits = {0f, 5f, 1f, 4f, /* region 1 */ 9f, 0f, 0f, 8f};
+    float[] targets = {0f, 0.5f, 0.5f, 0f, /* region 1 */ 0f, 0f, 0f, 1f};
+    // region 0: top-2 are {1, 3}, one of its two words; region 1: top-1 is 0, a miss
+    assertThat(Trainer.regionWordAccuracy(logits, targets, new int[] {2, 1}, 4)).isEqualTo(0.25);
   }
 
   @Test
@@ -88,14 +117,18 @@ class TrainerTest {
     assertThat(first).hasSize(20);
     double early = (first.get(0).total() + first.get(1).total()) / 2;
     double late = (first.get(18).total() + first.get(19).total()) / 2;
-    // GLaMM's three losses fall by a fifth; the visual-word loss falls too
-    double earlyGlamm = early - WORD_WEIGHT * (first.get(0).words() + first.get(1).words()) / 2;
-    double lateGlamm = late - WORD_WEIGHT * (first.get(18).words() + first.get(19).words()) / 2;
+    // GLaMM's three losses fall by a fifth; the visual-word and region-word losses fall too
+    double earlyGlamm = early - ours(first.get(0), first.get(1));
+    double lateGlamm = late - ours(first.get(18), first.get(19));
     assertThat(lateGlamm).isLessThan(earlyGlamm * 0.8);
     assertThat(first.get(0).words()).isGreaterThan(0);
     assertThat(first.get(18).words() + first.get(19).words())
         .isLessThan(first.get(0).words() + first.get(1).words());
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("step 20/20", "samples/s", "eta");
+    assertThat(first.get(0).regions()).isGreaterThan(0);
+    assertThat(first.get(18).regions() + first.get(19).regions())
+        .isLessThan(first.get(0).regions() + first.get(1).regions());
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains("step 20/20", "region-acc", "samples/s", "eta");
     assertThat(output.resolve("checkpoint/state.json")).exists();
     assertThat(output.resolve("model/" + ModelFiles.WEIGHTS)).exists();
 
