@@ -462,6 +462,19 @@ public final class GcgNetwork {
    * @return final-normed hidden states {@code (B, 1 + N + R, d)}
    */
   public NDArray forwardTokens(NDArray visual, NDArray bosIds, NDArray textIds) {
+    return forwardTokens(visual, bosIds, textIds, 0).get(0);
+  }
+
+  /**
+   * {@link #forwardTokens(NDArray, NDArray, NDArray)} that also returns the residual stream as it
+   * enters layer {@code tapLayer} (un-normed, {@code (B, 1 + N + R, d)}): the final-normed output
+   * at index 0 and the tap at index 1.
+   */
+  public NDList forwardTokens(NDArray visual, NDArray bosIds, NDArray textIds, int tapLayer) {
+    if (tapLayer < 0 || tapLayer > config.layers()) {
+      throw new IllegalArgumentException(
+          "tap layer " + tapLayer + " outside 0.." + config.layers());
+    }
     NDManager manager = visual.getManager();
     NDArray hidden = NDArrays.concat(new NDList(embed(bosIds), visual, embed(textIds)), 1);
     int length = (int) hidden.getShape().get(1);
@@ -471,10 +484,17 @@ public final class GcgNetwork {
     }
     NDList rope = ropeTables(manager, positions);
     NDArray mask = causalMask(manager, length);
+    NDArray tap = hidden;
     for (int layer = 0; layer < config.layers(); layer++) {
+      if (layer == tapLayer) {
+        tap = hidden;
+      }
       hidden = layer(layer, hidden, rope, mask, null, null, null).hidden();
     }
-    return finalNorm(hidden);
+    if (tapLayer == config.layers()) {
+      tap = hidden;
+    }
+    return new NDList(finalNorm(hidden), tap);
   }
 
   /** Final RMSNorm of the LLM. */

@@ -8,7 +8,8 @@ package io.gcgserve.model.train;
  * @param bce mask binary cross-entropy per pixel
  * @param dice mask Dice loss per mask
  * @param words visual-word cross-entropy per covered patch (0 when its weight is 0)
- * @param regions region-word cross-entropy per grounded region (0 when its weight is 0)
+ * @param regions region-word cross-entropy per grounded region, mean of its two readouts (0 when
+ *     its weight is 0)
  * @param regionAccuracy share of each region's phrase words ranked in its top-|phrase| words by the
  *     region-word readout (a training-time probe of what the visual tokens carry)
  * @param gradientNorm global gradient norm before clipping

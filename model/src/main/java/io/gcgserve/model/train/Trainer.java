@@ -4,6 +4,7 @@ import static io.gcgserve.model.djl.GcgNetwork.constant;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -58,6 +59,14 @@ import java.util.stream.Stream;
  * so that an interrupted run still leaves a usable model.
  */
 public final class Trainer {
+
+  /**
+   * The region-word loss reads the visual tokens twice: as they enter the LLM and as they enter
+   * this layer, where the bundled pruners cut by default (FastV's and ALTP's K = 2). The first two
+   * LLM layers add depth (the vision encoder has two) for a shape to be assembled from its region's
+   * patches, and every token a pruner keeps then carries its region's words.
+   */
+  static final int REGION_TAP_LAYER = 2;
 
   private final GcgConfig config;
   private final GcgTokenizer tokenizer;
@@ -442,32 +451,41 @@ public final class Trainer {
           visualWordLoss = wordLoss;
           words = wordLoss.getFloat();
         }
+        NDArray regionPooling = null;
+        NDArray regionTargets = null;
         if (batch.regionCount() > 0) {
           int regionCount = batch.regionCount();
           int vocabulary = config.vocabSize();
-          NDArray pooling =
+          regionPooling =
               scope.create(batch.regionPooling(), new Shape(regionCount, batchSize * visual));
           NDArray regionLogits =
               network.logits(
-                  pooling.matMul(visualTokens.reshape(batchSize * visual, config.hiddenSize())));
-          NDArray regionTargets =
-              scope.create(batch.regionTargets(), new Shape(regionCount, vocabulary));
-          regionWordLoss =
-              regionLogits
-                  .logSoftmax(1)
-                  .mul(regionTargets)
-                  .sum()
-                  .neg()
-                  .div(constant(regionLogits, regionCount));
+                  regionPooling.matMul(
+                      visualTokens.reshape(batchSize * visual, config.hiddenSize())));
+          regionTargets = scope.create(batch.regionTargets(), new Shape(regionCount, vocabulary));
+          regionWordLoss = regionWordLoss(regionLogits, regionTargets);
           regions = regionWordLoss.getFloat();
+        }
+        NDList forward = network.forwardTokens(visualTokens, bos, textIds, REGION_TAP_LAYER);
+        NDArray hidden = forward.get(0);
+        if (batch.regionCount() > 0) {
+          // the second readout: the visual tokens as they enter the layer where the pruners cut
+          NDArray tapped =
+              forward
+                  .get(1)
+                  .get(new NDIndex(":, 1:" + (1 + visual) + ", :"))
+                  .reshape(batchSize * visual, config.hiddenSize());
+          NDArray tapLogits = network.logits(network.finalNorm(regionPooling.matMul(tapped)));
+          NDArray tapLoss = regionWordLoss(tapLogits, regionTargets);
           regionAccuracy =
               regionWordAccuracy(
-                  regionLogits.toFloatArray(),
+                  tapLogits.toFloatArray(),
                   batch.regionTargets(),
                   batch.regionWordCounts(),
-                  vocabulary);
+                  config.vocabSize());
+          regions = (regions + tapLoss.getFloat()) / 2;
+          regionWordLoss = regionWordLoss.add(tapLoss).div(constant(tapLoss, 2f));
         }
-        NDArray hidden = network.forwardTokens(visualTokens, bos, textIds);
 
         // caption cross-entropy: position p predicts token p + 1
         int first = visual + promptLength;
@@ -562,6 +580,16 @@ public final class Trainer {
       optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
     }
     return new StepLosses(total, text, bce, dice, words, regions, regionAccuracy, gradientNorm);
+  }
+
+  /** Soft cross-entropy per region of region logits {@code (R, V)} against word targets. */
+  private static NDArray regionWordLoss(NDArray regionLogits, NDArray regionTargets) {
+    return regionLogits
+        .logSoftmax(1)
+        .mul(regionTargets)
+        .sum()
+        .neg()
+        .div(constant(regionLogits, regionLogits.getShape().get(0)));
   }
 
   /**
