@@ -37,7 +37,7 @@ import java.util.Random;
  *
  * <pre>
  * java -Dai.djl.offline=true -cp "model/target/test-classes:model/target/classes:model/target/lib/*" \
- *   io.gcgserve.model.train.ShapeProbe ENCODER STEPS LR
+ *   io.gcgserve.model.train.ShapeProbe ENCODER STEPS LR [layout|box]
  * </pre>
  *
  * ENCODER is {@code vit2} or {@code vit4} (the bundled ViT with 2 or 4 layers, with its projector),
@@ -51,10 +51,16 @@ public final class ShapeProbe {
   private static final int SHAPES = SceneVocabulary.SHAPES.size();
   private static final int CLASSES = SHAPES + SceneVocabulary.TEXTURES.size();
 
+  /** Side of the object-centred grid of the {@code layout} readout. */
+  private static final int LAYOUT = 4;
+
   private ShapeProbe() {}
 
   public static void main(String[] args) throws Exception {
     String encoder = args[0];
+    boolean layout = args.length > 3 && (args[3].equals("layout") || args[3].equals("box"));
+    boolean box = args.length > 3 && args[3].equals("box");
+    int slots = layout ? LAYOUT * LAYOUT : 1;
     int steps = Integer.parseInt(args[1]);
     double learningRate = Double.parseDouble(args[2]);
     String json =
@@ -90,11 +96,11 @@ public final class ShapeProbe {
                   }
                 });
       }
-      float[] head = new float[width * CLASSES];
+      float[] head = new float[slots * width * CLASSES];
       for (int i = 0; i < head.length; i++) {
         head[i] = (float) (random.nextGaussian() * 0.02);
       }
-      trained.put("head", manager.create(head, new Shape(width, CLASSES)));
+      trained.put("head", manager.create(head, new Shape((long) slots * width, CLASSES)));
       trained.values().forEach(weight -> weight.setRequiresGradient(true));
       AdamW optimizer = new AdamW(0.9, 0.95, 1e-8, 0.01);
       optimizer.initialize(trained, manager);
@@ -114,7 +120,7 @@ public final class ShapeProbe {
             Optional<List<String>> attributes =
                 SceneVocabulary.objectAttributes(grounding.phrase());
             if (attributes.isPresent()) {
-              pooling.add(meanOver(grounding.mask(), grid, i));
+              pooling.add(meanOver(grounding.mask(), grid, i, layout ? LAYOUT : 1, box));
               labels.add(
                   new int[] {
                     SceneVocabulary.SHAPES.indexOf(attributes.get().get(3)),
@@ -124,10 +130,11 @@ public final class ShapeProbe {
           }
         }
         int regions = pooling.size();
-        float[] poolingRows = new float[regions * BATCH * cells];
+        float[] poolingRows = new float[regions * slots * BATCH * cells];
         float[] targets = new float[regions * CLASSES];
         for (int r = 0; r < regions; r++) {
-          System.arraycopy(pooling.get(r), 0, poolingRows, r * BATCH * cells, BATCH * cells);
+          System.arraycopy(
+              pooling.get(r), 0, poolingRows, r * slots * BATCH * cells, slots * BATCH * cells);
           targets[r * CLASSES + labels.get(r)[0]] = 1;
           targets[r * CLASSES + SHAPES + labels.get(r)[1]] = 1;
         }
@@ -143,8 +150,9 @@ public final class ShapeProbe {
                         .transpose(0, 2, 3, 1);
             NDArray logits =
                 scope
-                    .create(poolingRows, new Shape(regions, BATCH * cells))
+                    .create(poolingRows, new Shape((long) regions * slots, BATCH * cells))
                     .matMul(features.reshape(BATCH * cells, width))
+                    .reshape(regions, (long) slots * width)
                     .matMul(trained.get("head"));
             NDArray target = scope.create(targets, new Shape(regions, CLASSES));
             NDArray loss =
@@ -218,24 +226,41 @@ public final class ShapeProbe {
     return x;
   }
 
-  /** Row of the pooling matrix: the mask's share of each cell of image {@code image}. */
-  private static float[] meanOver(BinaryMask mask, int grid, int image) {
-    float[] cover = new float[grid * grid];
+  /**
+   * Rows of the pooling matrix for one object: with {@code side} 1, the mask's share of each cell
+   * of image {@code image}; otherwise the object's bounding box is cut into side x side parts and
+   * each part gets its own row (the mean over the mask inside that part; zero where it has none),
+   * so the readout keeps where features are, not only which. With {@code wholeBox} every pixel of a
+   * part counts, not only the mask's, so the mask's own outline cannot give the shape away.
+   */
+  private static float[] meanOver(
+      BinaryMask mask, int grid, int image, int side, boolean wholeBox) {
+    int cells = grid * grid;
+    float[] rows = new float[side * side * BATCH * cells];
+    double[] totals = new double[side * side];
+    int[] box = mask.bbox();
     int cell = mask.width() / grid;
-    double total = 0;
     for (int y = 0; y < mask.height(); y++) {
       for (int x = 0; x < mask.width(); x++) {
-        if (mask.get(x, y)) {
-          cover[Math.min(y / cell, grid - 1) * grid + Math.min(x / cell, grid - 1)]++;
-          total++;
+        boolean inBox = x >= box[0] && x < box[0] + box[2] && y >= box[1] && y < box[1] + box[3];
+        if (side > 1 && wholeBox ? inBox : mask.get(x, y)) {
+          int part =
+              Math.min(side - 1, (y - box[1]) * side / Math.max(1, box[3])) * side
+                  + Math.min(side - 1, (x - box[0]) * side / Math.max(1, box[2]));
+          int target = Math.min(y / cell, grid - 1) * grid + Math.min(x / cell, grid - 1);
+          rows[(part * BATCH + image) * cells + target]++;
+          totals[part]++;
         }
       }
     }
-    float[] row = new float[BATCH * grid * grid];
-    for (int c = 0; c < cover.length; c++) {
-      row[image * grid * grid + c] = (float) (cover[c] / total);
+    for (int part = 0; part < side * side; part++) {
+      for (int c = 0; c < cells; c++) {
+        if (totals[part] > 0) {
+          rows[(part * BATCH + image) * cells + c] /= (float) totals[part];
+        }
+      }
     }
-    return row;
+    return rows;
   }
 
   private static int argmax(float[] values, int offset, int length) {
