@@ -1,5 +1,6 @@
 package io.gcgserve.eval.metrics;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,36 +26,46 @@ public final class MeanIou {
 
   /** The mean paired IoU of one image's IoU matrix (rows predicted, columns reference). */
   public static double image(double[][] ious) {
+    int columns = ious.length == 0 ? 0 : ious[0].length;
+    double sum = 0;
+    List<int[]> pairs = greedyPairs(ious, columns, Double.MIN_VALUE);
+    for (int[] pair : pairs) {
+      sum += ious[pair[0]][pair[1]];
+    }
+    return pairs.isEmpty() ? 0.0 : sum / pairs.size();
+  }
+
+  /**
+   * GLaMM's greedy pairing: repeatedly take the unused (predicted row, reference column) pair of
+   * highest IoU, the first maximum in row-major order on ties, while that IoU is at least {@code
+   * minimum}; each row and column is used once.
+   *
+   * @return the pairs {@code {row, column}} in the order taken
+   */
+  static List<int[]> greedyPairs(double[][] ious, int columns, double minimum) {
     int rows = ious.length;
-    int columns = rows == 0 ? 0 : ious[0].length;
     boolean[] rowUsed = new boolean[rows];
     boolean[] columnUsed = new boolean[columns];
-    double sum = 0;
-    int pairs = 0;
+    List<int[]> pairs = new ArrayList<>();
     while (true) {
-      double best = 0;
       int bestRow = -1;
       int bestColumn = -1;
       for (int r = 0; r < rows; r++) {
-        if (rowUsed[r]) {
-          continue;
-        }
-        for (int c = 0; c < columns; c++) {
-          if (!columnUsed[c] && ious[r][c] > best) {
-            best = ious[r][c];
+        for (int c = 0; c < columns && !rowUsed[r]; c++) {
+          if (!columnUsed[c]
+              && ious[r][c] >= minimum
+              && (bestRow < 0 || ious[r][c] > ious[bestRow][bestColumn])) {
             bestRow = r;
             bestColumn = c;
           }
         }
       }
       if (bestRow < 0) {
-        break;
+        return pairs;
       }
       rowUsed[bestRow] = true;
       columnUsed[bestColumn] = true;
-      sum += best;
-      pairs++;
+      pairs.add(new int[] {bestRow, bestColumn});
     }
-    return pairs == 0 ? 0.0 : sum / pairs;
   }
 }
