@@ -47,11 +47,10 @@ import java.util.stream.Stream;
  *
  * <p>A second is ours too: the <em>region-word</em> loss. The coverage-weighted mean of the visual
  * tokens under each grounded phrase's mask, read through the same head, is trained towards that
- * phrase's words. Per-patch targets cannot teach a shape: a patch inside a big square looks like
- * one inside a big circle, so the best per-patch answer is the shape prior, and a model trained
- * without this term named shapes at chance (11.8% of 1,073 matched phrases, 8 shapes). Pooling asks
- * for the shape from the region's tokens together, which is how the captioner's attention reads
- * them.
+ * phrase's words, so that the region's tokens together name it, as the captioner's attention reads
+ * them. Measured: it lifted the bundled model's texture accuracy from 50% to 83%, but not its shape
+ * accuracy (12%, chance over 8 shapes): a mean keeps which features a region has, not where, and
+ * {@code ShapeProbe} finds shape learnable only through a readout that keeps layout.
  *
  * <p>Output directory layout: {@code checkpoint/} (float32 weights, optimizer moments, {@code
  * state.json}) replaced atomically every {@code checkpointEvery} steps, and {@code model/}, an
@@ -218,7 +217,6 @@ public final class Trainer {
       long[] segSamples,
       float[] segTargets,
       float[] visualWordTargets,
-      int regionCount,
       float[] regionPooling,
       float[] regionTargets,
       int[] regionWordCounts) {}
@@ -289,67 +287,52 @@ public final class Trainer {
     for (int s = 0; s < segMasks.size(); s++) {
       downsample(segMasks.get(s), size, segTargets, s * size * size);
     }
-    float[] visualWordTargets = new float[0];
-    if (options.visualWordLossWeight() > 0) {
-      int grid = config.gridSize();
-      int vocabulary = config.vocabSize();
-      visualWordTargets = new float[batchSize * grid * grid * vocabulary];
-      float[] cover = new float[grid * grid];
-      for (int i = 0; i < batchSize; i++) {
-        List<int[]> phrases = segPhraseWords(captions[i]);
-        for (int k = 0; k < phrases.size(); k++) {
-          java.util.Arrays.fill(cover, 0f);
-          downsample(masks.get(i).get(k), grid, cover, 0);
-          int[] words = phrases.get(k);
-          for (int patch = 0; patch < cover.length; patch++) {
-            int offset = (i * grid * grid + patch) * vocabulary;
-            for (int word : words) {
-              visualWordTargets[offset + word] += cover[patch] / words.length;
-            }
-          }
-        }
-      }
-    }
+    // both of our losses read each grounded phrase's coverage of the patch grid, computed once
+    int grid = config.gridSize();
+    int tokens = grid * grid;
+    int vocabulary = config.vocabSize();
+    float[] visualWordTargets =
+        new float[options.visualWordLossWeight() > 0 ? batchSize * tokens * vocabulary : 0];
     // region-word pooling: row r averages the visual tokens under region r's mask (coverage
     // weights summing to 1) over the whole batch's tokens, so one matmul pools every region
     List<float[]> pooling = new ArrayList<>();
     List<int[]> regionWords = new ArrayList<>();
-    if (options.regionWordLossWeight() > 0) {
-      int grid = config.gridSize();
-      int tokens = grid * grid;
-      float[] cover = new float[tokens];
+    List<Integer> regionSamples = new ArrayList<>();
+    if (options.visualWordLossWeight() > 0 || options.regionWordLossWeight() > 0) {
       for (int i = 0; i < batchSize; i++) {
         List<int[]> phrases = segPhraseWords(captions[i]);
         for (int k = 0; k < phrases.size(); k++) {
-          if (phrases.get(k).length == 0) {
-            continue;
-          }
-          java.util.Arrays.fill(cover, 0f);
+          int[] words = phrases.get(k);
+          float[] cover = new float[tokens];
           downsample(masks.get(i).get(k), grid, cover, 0);
           double total = 0;
-          for (float c : cover) {
-            total += c;
-          }
-          if (total <= 0) {
-            continue;
-          }
-          float[] row = new float[batchSize * tokens];
           for (int patch = 0; patch < tokens; patch++) {
-            row[i * tokens + patch] = (float) (cover[patch] / total);
+            total += cover[patch];
+            if (visualWordTargets.length > 0) {
+              for (int word : words) {
+                visualWordTargets[(i * tokens + patch) * vocabulary + word] +=
+                    cover[patch] / words.length;
+              }
+            }
           }
-          pooling.add(row);
-          regionWords.add(phrases.get(k));
+          if (options.regionWordLossWeight() > 0 && words.length > 0 && total > 0) {
+            for (int patch = 0; patch < tokens; patch++) {
+              cover[patch] = (float) (cover[patch] / total);
+            }
+            pooling.add(cover);
+            regionWords.add(words);
+            regionSamples.add(i);
+          }
         }
       }
     }
     int regionCount = pooling.size();
-    int vocabulary = config.vocabSize();
-    float[] regionPooling = new float[regionCount * batchSize * visual];
+    float[] regionPooling = new float[regionCount * batchSize * tokens];
     float[] regionTargets = new float[regionCount * vocabulary];
     int[] regionWordCounts = new int[regionCount];
     for (int r = 0; r < regionCount; r++) {
-      System.arraycopy(
-          pooling.get(r), 0, regionPooling, r * batchSize * visual, batchSize * visual);
+      int sample = regionSamples.get(r);
+      System.arraycopy(pooling.get(r), 0, regionPooling, (r * batchSize + sample) * tokens, tokens);
       int[] words = regionWords.get(r);
       for (int word : words) {
         regionTargets[r * vocabulary + word] += 1f / words.length;
@@ -367,7 +350,6 @@ public final class Trainer {
         segSamples.stream().mapToLong(Long::longValue).toArray(),
         segTargets,
         visualWordTargets,
-        regionCount,
         regionPooling,
         regionTargets,
         regionWordCounts);
@@ -453,8 +435,8 @@ public final class Trainer {
         }
         NDArray regionPooling = null;
         NDArray regionTargets = null;
-        if (batch.regionCount() > 0) {
-          int regionCount = batch.regionCount();
+        int regionCount = batch.regionWordCounts().length;
+        if (regionCount > 0) {
           int vocabulary = config.vocabSize();
           regionPooling =
               scope.create(batch.regionPooling(), new Shape(regionCount, batchSize * visual));
@@ -468,7 +450,7 @@ public final class Trainer {
         }
         NDList forward = network.forwardTokens(visualTokens, bos, textIds, REGION_TAP_LAYER);
         NDArray hidden = forward.get(0);
-        if (batch.regionCount() > 0) {
+        if (regionCount > 0) {
           // the second readout: the visual tokens as they enter the layer where the pruners cut
           NDArray tapped =
               forward
