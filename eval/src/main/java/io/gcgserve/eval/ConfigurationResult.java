@@ -2,6 +2,7 @@ package io.gcgserve.eval;
 
 import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.GcgScores;
+import io.gcgserve.eval.metrics.GroundingErrors;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param visualTokensKept mean visual tokens reaching the last layer
  * @param prefillMillis mean prefill wall time
  * @param decodeMillis mean decode wall time
+ * @param groundingErrors where the predicted masks go (found, duplicate, near miss, miss)
  * @param attributes attribute accuracy of the matched phrases, where the dataset defines attributes
  */
 public record ConfigurationResult(
@@ -22,4 +24,5 @@ public record ConfigurationResult(
     double visualTokensKept,
     double prefillMillis,
     double decodeMillis,
+    GroundingErrors groundingErrors,
     Optional<AttributeAccuracy> attributes) {}

@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.GcgScores;
+import io.gcgserve.eval.metrics.GroundingErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,6 +81,15 @@ public record ResultsReport(
       entry.addProperty("visual_tokens_kept", result.visualTokensKept());
       entry.addProperty("prefill_millis", result.prefillMillis());
       entry.addProperty("decode_millis", result.decodeMillis());
+      GroundingErrors errors = result.groundingErrors();
+      JsonObject grounding = new JsonObject();
+      grounding.addProperty("predicted", errors.predicted());
+      grounding.addProperty("references", errors.references());
+      grounding.addProperty("found", errors.found());
+      grounding.addProperty("duplicates", errors.duplicates());
+      grounding.addProperty("near_misses", errors.nearMisses());
+      grounding.addProperty("misses", errors.misses());
+      entry.add("grounding_errors", grounding);
       result
           .attributes()
           .ifPresent(
@@ -169,6 +179,7 @@ public record ResultsReport(
         appendGroundingRow(out, configuration.label(), results.get(configuration.id()));
       }
     }
+    appendGroundingErrorTable(out);
     appendAttributeTable(out);
     out.append(
         String.format(
@@ -177,6 +188,39 @@ public record ResultsReport(
             results.size(),
             wallSeconds));
     return out.toString();
+  }
+
+  private void appendGroundingErrorTable(StringBuilder out) {
+    boolean header = false;
+    for (Configuration configuration : plan.main()) {
+      ConfigurationResult result = results.get(configuration.id());
+      if (result == null) {
+        continue;
+      }
+      if (!header) {
+        header = true;
+        out.append(
+            "\n## Where the predicted masks go (not a GLaMM metric; see eval/README.md)\n\n"
+                + "| Method | Predicted | Found (of references) | Duplicate | Near miss | Miss |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+      }
+      GroundingErrors errors = result.groundingErrors();
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d of %d (%s) | %d | %d | %d |%n",
+              rowLabel(configuration),
+              errors.predicted(),
+              errors.found(),
+              errors.references(),
+              percent(
+                  errors.references() == 0
+                      ? Double.NaN
+                      : (double) errors.found() / errors.references()),
+              errors.duplicates(),
+              errors.nearMisses(),
+              errors.misses()));
+    }
   }
 
   private void appendAttributeTable(StringBuilder out) {

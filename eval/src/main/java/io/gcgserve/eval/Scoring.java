@@ -5,6 +5,7 @@ import io.gcgserve.eval.data.GroundTruth;
 import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.CaptionTokens;
 import io.gcgserve.eval.metrics.GcgScores;
+import io.gcgserve.eval.metrics.GroundingErrors;
 import io.gcgserve.eval.metrics.ImageEvaluation;
 import io.gcgserve.eval.metrics.PhraseSimilarity;
 import java.io.IOException;
@@ -65,6 +66,7 @@ public final class Scoring {
         kept / count,
         prefill / count,
         decode / count,
+        GroundingErrors.of(images),
         dataset.phraseAttributes().map(schema -> AttributeAccuracy.of(images, schema)));
   }
 }

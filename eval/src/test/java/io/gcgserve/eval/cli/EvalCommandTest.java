@@ -39,7 +39,10 @@ class EvalCommandTest {
     assertThat(markdown).contains("| Upper bound | 100% |").contains("| FastV |");
     assertThat(markdown).contains("Retain 4 tokens (90% reduction)");
     assertThat(Files.size(out.resolve("pareto.png"))).isPositive();
-    assertThat(Files.readString(out.resolve("results.json"))).contains("\"ap50\"");
+    assertThat(Files.readString(out.resolve("results.json")))
+        .contains("\"ap50\"", "\"grounding_errors\"", "\"near_misses\"");
+    assertThat(markdown)
+        .contains("## Where the predicted masks go", "| Duplicate | Near miss | Miss |");
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("ETA");
 
     // a second run finds everything done
