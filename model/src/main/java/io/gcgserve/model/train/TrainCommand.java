@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +26,9 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
 
   private static final String ARCHITECTURE = "io/gcgserve/model/train/gcg-tiny.json";
+
+  /** How long a SIGTERM waits for the step in progress and its checkpoint (seconds). */
+  private static final long STOP_GRACE_SECONDS = 120;
 
   @Option(names = "--out", required = true, description = "Output directory (checkpoint/, model/).")
   private Path output;
@@ -112,8 +117,27 @@ public final class TrainCommand implements Callable<Integer> {
     Trainer trainer =
         new Trainer(
             config, tokenizer, options, scenes.scaledTo(config.imageSize()), output, System.err);
-    trainer.run(resume);
-    System.err.printf("model written to %s%n", trainer.modelDirectory());
+    // SIGTERM or Ctrl-C: let the step in progress finish and checkpoint before the JVM exits,
+    // rather than tearing the native engine down under it (which could crash the JVM mid-step)
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread stopper =
+        new Thread(
+            () -> {
+              trainer.requestStop();
+              try {
+                finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "gcg-train-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
+    try {
+      trainer.run(resume);
+      System.err.printf("model written to %s%n", trainer.modelDirectory());
+    } finally {
+      finished.countDown();
+    }
     return 0;
   }
 

@@ -31,6 +31,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -74,6 +75,7 @@ public final class Trainer {
   private final ExampleSource source;
   private final Path outputDirectory;
   private final PrintStream progress;
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
 
   /**
    * Creates a trainer.
@@ -102,6 +104,16 @@ public final class Trainer {
     this.source = Objects.requireNonNull(source, "source is null");
     this.outputDirectory = Objects.requireNonNull(outputDirectory, "outputDirectory is null");
     this.progress = Objects.requireNonNull(progress, "progress is null");
+  }
+
+  /**
+   * Asks a running {@link #run} to stop after the step in progress, checkpointing it, so that an
+   * interrupted run loses nothing and {@code --resume} continues from there. Safe from any thread
+   * (the CLI calls it from its shutdown hook on SIGTERM or Ctrl-C); before {@code run}, it makes
+   * {@code run} stop after one step.
+   */
+  public void requestStop() {
+    stopRequested.set(true);
   }
 
   /** Directory of the latest checkpoint. */
@@ -190,8 +202,15 @@ public final class Trainer {
           windowRegions = 0;
           windowRegionAccuracy = 0;
         }
-        if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+        boolean stopping = stopRequested.get() && step < options.steps();
+        if (step % options.checkpointEvery() == 0 || step == options.steps() || stopping) {
           saveCheckpoint(network, optimizer, step, losses);
+        }
+        if (stopping) {
+          progress.printf(
+              "stopped at step %d/%d on request; checkpoint saved in %s, continue with --resume%n",
+              step, options.steps(), checkpointDirectory());
+          break;
         }
       }
     }

@@ -110,6 +110,21 @@ class TrainerTest {
   }
 
   @Test
+  void aStopRequestCheckpointsTheStepInProgressAndResumeContinuesFromIt() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
+    Trainer stopped = trainer(3, progress);
+    stopped.requestStop();
+    // step 1 is not a checkpoint step (every 10): the stop saves it anyway
+    assertThat(stopped.run(false)).hasSize(1);
+    assertThat(Files.readString(output.resolve("checkpoint/state.json"))).contains("\"step\":1");
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains("stopped at step 1/3 on request", "--resume");
+    assertThat(trainer(3, progress).run(true)).hasSize(2);
+    assertThat(Files.readString(output.resolve("checkpoint/state.json"))).contains("\"step\":3");
+  }
+
+  @Test
   void twentyStepsLowerTheLossAndResumeFromTheCheckpoint() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
