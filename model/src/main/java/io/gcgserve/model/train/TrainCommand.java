@@ -76,6 +76,18 @@ public final class TrainCommand implements Callable<Integer> {
               + " should name that phrase's words (0 turns it off).")
   private double regionWordWeight;
 
+  @Option(
+      names = "--bce-weight",
+      defaultValue = "2.0",
+      description = "Weight of the per-pixel mask BCE (GLaMM's 2.0).")
+  private double bceWeight;
+
+  @Option(
+      names = "--dice-weight",
+      defaultValue = "0.5",
+      description = "Weight of the per-mask Dice loss (GLaMM's 0.5).")
+  private double diceWeight;
+
   @Option(names = "--resume", description = "Continue from OUT/checkpoint if it exists.")
   private boolean resume;
 
@@ -107,8 +119,8 @@ public final class TrainCommand implements Callable<Integer> {
             checkpointEvery,
             logEvery,
             1.0,
-            2.0,
-            0.5,
+            bceWeight,
+            diceWeight,
             visualWordWeight,
             regionWordWeight);
     System.err.printf(

@@ -47,9 +47,12 @@ public record TrainingOptions(
       throw new IllegalArgumentException(
           "steps, batch size, checkpoint and log intervals must be positive");
     }
-    if (visualWordLossWeight < 0 || regionWordLossWeight < 0) {
-      throw new IllegalArgumentException(
-          "the visual-word and region-word loss weights must not be negative");
+    if (textLossWeight < 0
+        || bceLossWeight < 0
+        || diceLossWeight < 0
+        || visualWordLossWeight < 0
+        || regionWordLossWeight < 0) {
+      throw new IllegalArgumentException("loss weights must not be negative");
     }
     if (!(learningRate > 0) || warmupSteps < 0 || !(clipNorm > 0)) {
       throw new IllegalArgumentException(
