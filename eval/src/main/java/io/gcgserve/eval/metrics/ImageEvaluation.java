@@ -28,8 +28,8 @@ public record ImageEvaluation(
 
   /**
    * IoU of every predicted mask (rows) with every reference mask (columns). Recomputed on each
-   * call: AP50, mIoU, recall and attribute accuracy each call it once per image, which costs
-   * seconds for a 500-image table against minutes of generation.
+   * call: AP50, mIoU, recall, attribute accuracy and the grounding errors each call it once per
+   * image, which costs seconds for a 500-image table against minutes of generation.
    */
   public double[][] predictedByReferenceIou() {
     double[][] ious = new double[predicted.size()][reference.size()];

@@ -1,8 +1,8 @@
 package io.gcgserve.eval.metrics;
 
+import static io.gcgserve.eval.metrics.TestMasks.mask;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,12 +23,6 @@ class AttributeAccuracyTest {
           return words.length == 2 ? Optional.of(List.of(words)) : Optional.empty();
         }
       };
-
-  private static LabeledMask mask(String phrase, int from, int to) {
-    BitSet pixels = new BitSet(100);
-    pixels.set(from, to);
-    return new LabeledMask(phrase, pixels);
-  }
 
   @Test
   void pairsMasksByIouAndCountsEachAttribute() {

@@ -1,19 +1,13 @@
 package io.gcgserve.eval.metrics;
 
+import static io.gcgserve.eval.metrics.TestMasks.mask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GroundingErrorsTest {
-
-  private static LabeledMask mask(String phrase, int from, int to) {
-    BitSet pixels = new BitSet(100);
-    pixels.set(from, to);
-    return new LabeledMask(phrase, pixels);
-  }
 
   @Test
   void sortsEveryPredictedMaskIntoOneKind() {

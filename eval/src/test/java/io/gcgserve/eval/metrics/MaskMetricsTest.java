@@ -1,5 +1,6 @@
 package io.gcgserve.eval.metrics;
 
+import static io.gcgserve.eval.metrics.TestMasks.mask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -16,10 +17,6 @@ class MaskMetricsTest {
     BitSet set = new BitSet(100);
     set.set(from, to);
     return set;
-  }
-
-  private static LabeledMask mask(String phrase, int from, int to) {
-    return new LabeledMask(phrase, pixels(from, to));
   }
 
   private static ImageEvaluation image(List<LabeledMask> reference, List<LabeledMask> predicted) {
