@@ -362,6 +362,9 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     int phraseEnd = -1;
     int @Nullable [] closedPhrase;
 
+    /** Non-null when the model's masks are cut to one region per phrase. */
+    final Masks.@Nullable OneRegionPerPhrase oneRegionPerPhrase;
+
     Decoder(
         NDManager requestManager,
         NDArray[] cacheKeys,
@@ -372,6 +375,9 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
         int nextPosition,
         Consumer<float[]> logitsObserver) {
       this.logitsObserver = logitsObserver;
+      GcgConfig config = network.config();
+      this.oneRegionPerPhrase =
+          config.singleRegionMasks() ? new Masks.OneRegionPerPhrase(config.groundingSize()) : null;
       this.requestManager = requestManager;
       this.cacheKeys = cacheKeys;
       this.cacheValues = cacheValues;
@@ -467,12 +473,11 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
         end = caption.length();
       }
       closedPhrase = null;
+      int size = network.config().groundingSize();
+      float[] logits =
+          oneRegionPerPhrase == null ? maskLogits : oneRegionPerPhrase.keep(maskLogits);
       BinaryMask mask =
-          Masks.upsample(
-              maskLogits,
-              network.config().groundingSize(),
-              request.image().width(),
-              request.image().height());
+          Masks.upsample(logits, size, request.image().width(), request.image().height());
       GroundedPhrase phrase =
           new GroundedPhrase(
               phrases.size(), caption.substring(start, end).trim(), start, end, mask);

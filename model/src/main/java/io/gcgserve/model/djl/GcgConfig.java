@@ -35,6 +35,8 @@ import java.util.Set;
  * @param groundingChannels channels of the grounding encoder's pixel features
  * @param groundingStride downsampling of the grounding features relative to the input image
  * @param maskHiddenSize hidden width of the per-pixel mask decoder
+ * @param singleRegionMasks whether each phrase's mask is cut to one connected region (see {@link
+ *     Masks#keepOneRegion}); optional key {@code single_region_masks}, false when absent
  * @param defaultPrompt the GCG prompt used when a request has none
  */
 public record GcgConfig(
@@ -56,11 +58,15 @@ public record GcgConfig(
     int groundingChannels,
     int groundingStride,
     int maskHiddenSize,
+    boolean singleRegionMasks,
     String defaultPrompt) {
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
   private static final Map<String, String> KEYS = keys();
+
+  /** Keys that may be left out, with the default documented on the record component. */
+  private static final Set<String> OPTIONAL_KEYS = Set.of("single_region_masks");
 
   /** Validates divisibility and positivity so that a bad config fails at load, not mid-request. */
   public GcgConfig {
@@ -113,6 +119,7 @@ public record GcgConfig(
     keys.put("grounding_channels", "groundingChannels");
     keys.put("grounding_stride", "groundingStride");
     keys.put("mask_hidden_size", "maskHiddenSize");
+    keys.put("single_region_masks", "singleRegionMasks");
     keys.put("default_prompt", "defaultPrompt");
     return keys;
   }
@@ -143,8 +150,8 @@ public record GcgConfig(
   }
 
   /**
-   * Parses {@code config.json}. Every key is required and unknown keys are rejected, so a typo
-   * never silently falls back to a default.
+   * Parses {@code config.json}. Every key but {@code single_region_masks} is required and unknown
+   * keys are rejected, so a typo never silently falls back to a default.
    */
   public static GcgConfig parse(String json) {
     JsonObject object;
@@ -165,7 +172,7 @@ public record GcgConfig(
           "config.json has unknown keys " + unknown + "; known keys: " + KEYS.keySet());
     }
     for (String key : KEYS.keySet()) {
-      if (!present.contains(key)) {
+      if (!present.contains(key) && !OPTIONAL_KEYS.contains(key)) {
         throw new ModelLoadException("config.json is missing required key '" + key + "'");
       }
     }
@@ -189,6 +196,7 @@ public record GcgConfig(
           integer(object, "grounding_channels"),
           integer(object, "grounding_stride"),
           integer(object, "mask_hidden_size"),
+          present.contains("single_region_masks") && bool(object, "single_region_masks"),
           string(object, "default_prompt"));
     } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
       throw new ModelLoadException("config.json has a value of the wrong type: " + e.getMessage());
@@ -202,6 +210,15 @@ public record GcgConfig(
       throw new ModelLoadException("config.json: '" + key + "' must be an integer, got " + value);
     }
     return element.getAsInt();
+  }
+
+  private static boolean bool(JsonObject object, String key) {
+    JsonElement element = object.get(key);
+    if (!element.isJsonPrimitive() || !element.getAsJsonPrimitive().isBoolean()) {
+      throw new ModelLoadException(
+          "config.json: '" + key + "' must be true or false, got " + element);
+    }
+    return element.getAsBoolean();
   }
 
   private static String string(JsonObject object, String key) {
@@ -229,6 +246,7 @@ public record GcgConfig(
     object.addProperty("grounding_channels", groundingChannels);
     object.addProperty("grounding_stride", groundingStride);
     object.addProperty("mask_hidden_size", maskHiddenSize);
+    object.addProperty("single_region_masks", singleRegionMasks);
     object.addProperty("default_prompt", defaultPrompt);
     return GSON.toJson(object) + "\n";
   }
@@ -254,6 +272,7 @@ public record GcgConfig(
         groundingChannels,
         groundingStride,
         maskHiddenSize,
+        singleRegionMasks,
         prompt);
   }
 
@@ -278,6 +297,7 @@ public record GcgConfig(
         groundingChannels,
         groundingStride,
         maskHiddenSize,
+        singleRegionMasks,
         defaultPrompt);
   }
 }

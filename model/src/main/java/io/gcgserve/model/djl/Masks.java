@@ -1,12 +1,116 @@
 package io.gcgserve.model.djl;
 
 import io.gcgserve.model.BinaryMask;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 
 /** Turns low-resolution mask logits into a binary mask at the request image's size. */
 final class Masks {
 
   private Masks() {}
+
+  /**
+   * One caption's single-region masks: each phrase keeps one region of its mask ({@link
+   * #keepOneRegion}), chosen against the cells the caption's earlier phrases claimed, and then
+   * claims that region's cells.
+   */
+  static final class OneRegionPerPhrase {
+    private final int size;
+    private final BitSet claimed = new BitSet();
+
+    OneRegionPerPhrase(int size) {
+      this.size = size;
+    }
+
+    /** The next phrase's logits with one region kept; its cells are claimed from now on. */
+    float[] keep(float[] logits) {
+      float[] kept = keepOneRegion(logits, size, claimed);
+      for (int cell = 0; cell < kept.length; cell++) {
+        if (kept[cell] > 0) {
+          claimed.set(cell);
+        }
+      }
+      return kept;
+    }
+  }
+
+  /**
+   * The logits with every foreground region but one switched off. The cells above 0 are split into
+   * 8-connected regions; the region kept is the one of greatest probability mass (sum of its cells'
+   * sigmoids) on cells that no earlier phrase claimed, the whole mass breaking ties (so a mask
+   * lying wholly on claimed cells keeps its strongest region); the other regions' logits are
+   * negated. A model whose phrases each name one object uses this (see {@link
+   * GcgConfig#singleRegionMasks}): when a mask spreads over two objects, it keeps the one the
+   * caption has not grounded yet.
+   *
+   * <p>Regions are 8-connected, so no two of them meet in one 2 × 2 block of cells; every block
+   * that bilinear upsampling blends therefore holds cells of at most one region, and {@link
+   * #upsample} of the result is exactly the kept region's part of the upsampled original.
+   *
+   * @param claimed the cells, row-major over the {@code size x size} grid, that earlier phrases'
+   *     masks cover
+   * @return a new array; {@code logits} is not changed
+   */
+  static float[] keepOneRegion(float[] logits, int size, BitSet claimed) {
+    int[] region = new int[logits.length];
+    int[] stack = new int[logits.length];
+    List<double[]> masses = new ArrayList<>(); // {unclaimed mass, whole mass} per region
+    for (int start = 0; start < logits.length; start++) {
+      if (logits[start] <= 0 || region[start] != 0) {
+        continue;
+      }
+      int label = masses.size() + 1;
+      double unclaimed = 0;
+      double whole = 0;
+      int top = 0;
+      stack[top++] = start;
+      region[start] = label;
+      while (top > 0) {
+        int cell = stack[--top];
+        double probability = 1.0 / (1.0 + Math.exp(-logits[cell]));
+        whole += probability;
+        if (!claimed.get(cell)) {
+          unclaimed += probability;
+        }
+        int y = cell / size;
+        int x = cell % size;
+        for (int dy = -1; dy <= 1; dy++) {
+          for (int dx = -1; dx <= 1; dx++) {
+            int ny = y + dy;
+            int nx = x + dx;
+            if (ny < 0 || ny >= size || nx < 0 || nx >= size) {
+              continue;
+            }
+            int next = ny * size + nx;
+            if (logits[next] > 0 && region[next] == 0) {
+              region[next] = label;
+              stack[top++] = next;
+            }
+          }
+        }
+      }
+      masses.add(new double[] {unclaimed, whole});
+    }
+    float[] kept = logits.clone();
+    if (masses.size() <= 1) {
+      return kept;
+    }
+    int strongest = 1;
+    for (int label = 2; label <= masses.size(); label++) {
+      double[] candidate = masses.get(label - 1);
+      double[] best = masses.get(strongest - 1);
+      if (candidate[0] > best[0] || (candidate[0] == best[0] && candidate[1] > best[1])) {
+        strongest = label;
+      }
+    }
+    for (int cell = 0; cell < kept.length; cell++) {
+      if (region[cell] != 0 && region[cell] != strongest) {
+        kept[cell] = -kept[cell];
+      }
+    }
+    return kept;
+  }
 
   /**
    * Bilinearly upsamples {@code size x size} logits (covering the whole image, which the model

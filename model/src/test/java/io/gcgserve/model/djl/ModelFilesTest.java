@@ -130,6 +130,20 @@ class ModelFilesTest {
   }
 
   @Test
+  void singleRegionMasksIsOptionalButMustBeABoolean() {
+    String json = TinyModels.config(30).toJson();
+    assertThat(json).contains("\"single_region_masks\": false");
+    assertThat(GcgConfig.parse(json.replace("false", "true")).singleRegionMasks()).isTrue();
+    // model directories written before the key existed still load, with the key off
+    GcgConfig older = GcgConfig.parse(json.replace("\"single_region_masks\": false,", ""));
+    assertThat(older.singleRegionMasks()).isFalse();
+    assertThat(older).isEqualTo(TinyModels.config(30));
+    assertThatThrownBy(() -> GcgConfig.parse(json.replace("false", "1")))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("'single_region_masks' must be true or false, got 1");
+  }
+
+  @Test
   void vocabularySizeMustMatchTheTokenizer() throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       GcgConfig config = TinyModels.config(TinyModels.WORDS.size() + 10);

@@ -53,6 +53,7 @@ final class TinyModels {
         8,
         4,
         16,
+        false,
         "describe the image with masks .");
   }
 

@@ -66,6 +66,7 @@ class TrainerTest {
         8,
         4,
         16,
+        false,
         "describe the image .");
   }
 

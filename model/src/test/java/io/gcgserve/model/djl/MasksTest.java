@@ -1,0 +1,156 @@
+package io.gcgserve.model.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gcgserve.model.BinaryMask;
+import java.util.BitSet;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class MasksTest {
+
+  private static final int SIZE = 6;
+
+  /** A {@code SIZE x SIZE} grid of logit -1 with {@code value} at the listed (x, y) cells. */
+  private static float[] grid(float value, int... xy) {
+    float[] logits = new float[SIZE * SIZE];
+    java.util.Arrays.fill(logits, -1f);
+    for (int i = 0; i < xy.length; i += 2) {
+      logits[xy[i + 1] * SIZE + xy[i]] = value;
+    }
+    return logits;
+  }
+
+  private static void set(float[] logits, float value, int... xy) {
+    for (int i = 0; i < xy.length; i += 2) {
+      logits[xy[i + 1] * SIZE + xy[i]] = value;
+    }
+  }
+
+  @Test
+  void keepsTheRegionOfGreatestProbabilityMassNotTheMostConfidentOrTheFirst() {
+    // region A: 2 cells at logit 6 (mass 1.995); region B: 5 cells at logit 0 + (mass 2.5+)
+    float[] logits = grid(6f, 0, 0, 1, 0);
+    set(logits, 0.01f, 4, 3, 5, 3, 4, 4, 5, 4, 4, 5);
+    float[] kept = Masks.keepOneRegion(logits, SIZE, new BitSet());
+    assertThat(kept[0]).isEqualTo(-6f);
+    assertThat(kept[1]).isEqualTo(-6f);
+    assertThat(kept[3 * SIZE + 4]).isEqualTo(0.01f);
+    assertThat(kept[5 * SIZE + 4]).isEqualTo(0.01f);
+    assertThat(logits[0]).as("input untouched").isEqualTo(6f);
+
+    // with three cells B's mass (1.5+) falls below A's, and A is kept
+    float[] smaller = grid(6f, 0, 0, 1, 0);
+    set(smaller, 0.01f, 4, 3, 5, 3, 4, 4);
+    float[] keptA = Masks.keepOneRegion(smaller, SIZE, new BitSet());
+    assertThat(keptA[0]).isEqualTo(6f);
+    assertThat(keptA[3 * SIZE + 4]).isEqualTo(-0.01f);
+  }
+
+  @Test
+  void aRegionAnEarlierPhraseClaimedCountsOnlyItsUnclaimedCells() {
+    // A: 4 cells at logit 3 (mass 3.8), B: 3 cells at logit 1 (mass 2.2)
+    float[] logits = grid(3f, 0, 0, 1, 0, 0, 1, 1, 1);
+    set(logits, 1f, 4, 4, 5, 4, 4, 5);
+    BitSet claimed = new BitSet();
+    claimed.set(0);
+    // A keeps 2.86 unclaimed, more than B's 2.19
+    assertThat(Masks.keepOneRegion(logits, SIZE, claimed)[4 * SIZE + 4]).isEqualTo(-1f);
+    claimed.set(1);
+    // A keeps 1.91: B is kept, though A is the stronger mask as a whole
+    float[] kept = Masks.keepOneRegion(logits, SIZE, claimed);
+    assertThat(kept[4 * SIZE + 4]).isEqualTo(1f);
+    assertThat(kept[0]).isEqualTo(-3f);
+    // when every region is wholly claimed, the whole mass decides
+    claimed.set(0, SIZE * SIZE);
+    assertThat(Masks.keepOneRegion(logits, SIZE, claimed)[0]).isEqualTo(3f);
+  }
+
+  @Test
+  void aSecondPhraseSpreadOverTheFirstPhrasesObjectAndAnotherKeepsTheOther() {
+    Masks.OneRegionPerPhrase phrases = new Masks.OneRegionPerPhrase(SIZE);
+    float[] first = grid(2f, 0, 0, 1, 0, 0, 1, 1, 1);
+    assertThat(phrases.keep(first)).containsExactly(first);
+    // the second mask is stronger on the first object than on its own
+    float[] second = grid(3f, 0, 0, 1, 0, 0, 1, 1, 1);
+    set(second, 1f, 4, 4, 5, 4);
+    float[] kept = phrases.keep(second);
+    assertThat(kept[0]).isEqualTo(-3f);
+    assertThat(kept[4 * SIZE + 4]).isEqualTo(1f);
+    // a third mask wholly on claimed cells keeps its strongest region rather than nothing
+    float[] third = grid(1f, 4, 4);
+    set(third, 2f, 0, 0);
+    float[] keptThird = phrases.keep(third);
+    assertThat(keptThird[0]).isEqualTo(2f);
+    assertThat(keptThird[4 * SIZE + 4]).isEqualTo(-1f);
+  }
+
+  @Test
+  void diagonalNeighboursAreOneRegionAndOneRegionIsLeftAsItIs() {
+    float[] diagonal = grid(2f, 0, 0, 1, 1, 2, 2, 3, 3);
+    assertThat(Masks.keepOneRegion(diagonal, SIZE, new BitSet())).containsExactly(diagonal);
+    float[] empty = grid(2f);
+    assertThat(Masks.keepOneRegion(empty, SIZE, new BitSet())).containsExactly(empty);
+  }
+
+  @Test
+  void upsampledMaskLosesTheOtherObjectOnly() {
+    float[] logits = grid(3f, 0, 0, 1, 0, 0, 1, 1, 1); // 2x2 block top left
+    set(logits, 1f, 4, 4, 5, 4, 4, 5); // weaker L at bottom right
+    BinaryMask both = Masks.upsample(logits, SIZE, 60, 60);
+    BinaryMask one = Masks.upsample(Masks.keepOneRegion(logits, SIZE, new BitSet()), SIZE, 60, 60);
+    assertThat(one.get(5, 5)).isTrue();
+    assertThat(both.get(45, 45)).isTrue();
+    assertThat(one.get(45, 45)).isFalse();
+    BitSet topLeft = new BitSet();
+    for (int y = 0; y < 30; y++) {
+      for (int x = 0; x < 30; x++) {
+        if (both.get(x, y)) {
+          topLeft.set(y * 60 + x);
+        }
+      }
+    }
+    assertThat(one.pixels()).isEqualTo(topLeft);
+  }
+
+  /**
+   * The documented exactness: the kept mask and the mask of the switched-off regions alone split
+   * the original upsampled mask between them, whatever the logits and output size.
+   */
+  @Property(tries = 200)
+  void keptAndDroppedRegionsPartitionTheUpsampledMask(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 2, max = 12) int size,
+      @ForAll @IntRange(min = 1, max = 50) int width,
+      @ForAll @IntRange(min = 1, max = 50) int height) {
+    Random random = new Random(seed);
+    float[] logits = new float[size * size];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = (float) random.nextGaussian() - 0.4f;
+    }
+    BitSet claimed = new BitSet();
+    for (int i = 0; i < logits.length; i++) {
+      if (random.nextInt(4) == 0) {
+        claimed.set(i);
+      }
+    }
+    float[] kept = Masks.keepOneRegion(logits, size, claimed);
+    float[] dropped = logits.clone();
+    for (int i = 0; i < logits.length; i++) {
+      if (kept[i] == logits[i] && logits[i] > 0) {
+        dropped[i] = -logits[i];
+      }
+    }
+    BitSet original = Masks.upsample(logits, size, width, height).pixels();
+    BitSet keptPixels = Masks.upsample(kept, size, width, height).pixels();
+    BitSet droppedPixels = Masks.upsample(dropped, size, width, height).pixels();
+    assertThat(keptPixels.intersects(droppedPixels)).isFalse();
+    BitSet union = (BitSet) keptPixels.clone();
+    union.or(droppedPixels);
+    assertThat(union).isEqualTo(original);
+    assertThat(Masks.keepOneRegion(kept, size, claimed)).containsExactly(kept);
+  }
+}
