@@ -36,13 +36,21 @@ final class Masks {
   }
 
   /**
+   * The least probability mass, as a share of the grid's cells, that a region must hold on
+   * unclaimed cells to count as a new object: a quarter of the smallest object of the synthetic
+   * training scenes (1% of the image). Less is the fringe of an object an earlier phrase took.
+   */
+  static final double NEW_OBJECT_MIN_SHARE = 0.0025;
+
+  /**
    * The logits with every foreground region but one switched off. The cells above 0 are split into
-   * 8-connected regions; the region kept is the one of greatest probability mass (sum of its cells'
-   * sigmoids) on cells that no earlier phrase claimed, the whole mass breaking ties (so a mask
-   * lying wholly on claimed cells keeps its strongest region); the other regions' logits are
-   * negated. A model whose phrases each name one object uses this (see {@link
-   * GcgConfig#singleRegionMasks}): when a mask spreads over two objects, it keeps the one the
-   * caption has not grounded yet.
+   * 8-connected regions, each weighed by its probability mass (sum of its cells' sigmoids). A
+   * region whose mass on cells no earlier phrase claimed is at least {@link #NEW_OBJECT_MIN_SHARE}
+   * of the grid is a candidate new object; the candidate of greatest unclaimed mass is kept, or,
+   * without candidates, the strongest region (the phrase then names an object already grounded).
+   * The other regions' logits are negated. A model whose phrases each name one object uses this
+   * (see {@link GcgConfig#singleRegionMasks}): when a mask spreads over two objects, it keeps the
+   * one the caption has not grounded yet, and it never trades an object for a speck beside it.
    *
    * <p>Regions are 8-connected, so no two of them meet in one 2 × 2 block of cells; every block
    * that bilinear upsampling blends therefore holds cells of at most one region, and {@link
@@ -92,24 +100,32 @@ final class Masks {
       }
       masses.add(new double[] {unclaimed, whole});
     }
-    float[] kept = logits.clone();
+    float[] result = logits.clone();
     if (masses.size() <= 1) {
-      return kept;
+      return result;
     }
     int strongest = 1;
     for (int label = 2; label <= masses.size(); label++) {
-      double[] candidate = masses.get(label - 1);
-      double[] best = masses.get(strongest - 1);
-      if (candidate[0] > best[0] || (candidate[0] == best[0] && candidate[1] > best[1])) {
+      if (masses.get(label - 1)[1] > masses.get(strongest - 1)[1]) {
         strongest = label;
       }
     }
-    for (int cell = 0; cell < kept.length; cell++) {
-      if (region[cell] != 0 && region[cell] != strongest) {
-        kept[cell] = -kept[cell];
+    double newObject = NEW_OBJECT_MIN_SHARE * size * size;
+    int kept = strongest;
+    double keptUnclaimed = 0;
+    for (int label = 1; label <= masses.size(); label++) {
+      double unclaimed = masses.get(label - 1)[0];
+      if (unclaimed > 0 && unclaimed >= newObject && unclaimed > keptUnclaimed) {
+        kept = label;
+        keptUnclaimed = unclaimed;
       }
     }
-    return kept;
+    for (int cell = 0; cell < result.length; cell++) {
+      if (region[cell] != 0 && region[cell] != kept) {
+        result[cell] = -result[cell];
+      }
+    }
+    return result;
   }
 
   /**

@@ -84,8 +84,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--dice-weight",
-      defaultValue = "0.5",
-      description = "Weight of the per-mask Dice loss (GLaMM's 0.5).")
+      defaultValue = "2.0",
+      description =
+          "Weight of the per-mask Dice loss (GLaMM's is 0.5; 2.0 gave the bundled checkpoint"
+              + " +4.3 AP50, 4.0 lost 10).")
   private double diceWeight;
 
   @Option(names = "--resume", description = "Continue from OUT/checkpoint if it exists.")

@@ -70,6 +70,33 @@ class MasksTest {
   }
 
   @Test
+  void aSpeckBesideAClaimedObjectIsNotANewObject() {
+    // on a 40 x 40 grid a new object needs an unclaimed mass of 0.0025 * 1600 = 4
+    int size = 40;
+    float[] logits = new float[size * size];
+    java.util.Arrays.fill(logits, -1f);
+    BitSet claimed = new BitSet();
+    for (int y = 0; y < 10; y++) {
+      for (int x = 0; x < 10; x++) {
+        logits[y * size + x] = 3f; // an object an earlier phrase took
+        claimed.set(y * size + x);
+      }
+    }
+    logits[30 * size + 30] = 2f; // a speck of mass 1.76
+    logits[30 * size + 31] = 2f;
+    float[] kept = Masks.keepOneRegion(logits, size, claimed);
+    assertThat(kept[0]).as("the duplicate stays").isEqualTo(3f);
+    assertThat(kept[30 * size + 30]).isEqualTo(-2f);
+    // five cells (mass 4.4): a new object, kept however large the claimed one is
+    for (int x = 32; x < 35; x++) {
+      logits[30 * size + x] = 2f;
+    }
+    float[] keptNew = Masks.keepOneRegion(logits, size, claimed);
+    assertThat(keptNew[0]).isEqualTo(-3f);
+    assertThat(keptNew[30 * size + 34]).isEqualTo(2f);
+  }
+
+  @Test
   void aSecondPhraseSpreadOverTheFirstPhrasesObjectAndAnotherKeepsTheOther() {
     Masks.OneRegionPerPhrase phrases = new Masks.OneRegionPerPhrase(SIZE);
     float[] first = grid(2f, 0, 0, 1, 0, 0, 1, 1, 1);
