@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.FinishReason;
 import io.gcgserve.model.GenerationListener;
@@ -155,7 +156,8 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       // encoders: vision tokens for the LLM, pixel features for the masks
       NDArray pixels = Images.toTensor(requestManager, input);
       NDArray visual = network.encodeVision(pixels);
-      NDArray pixelQueries = network.projectImage(network.encodeGrounding(pixels), visual);
+      NDArray groundingFeatures = network.encodeGrounding(pixels);
+      NDArray pixelQueries = network.projectImage(groundingFeatures, visual);
       NDArray hidden =
           NDArrays.concat(
               new NDList(
@@ -233,6 +235,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
               requestManager,
               cacheKeys,
               cacheValues,
+              groundingFeatures,
               pixelQueries,
               request,
               listener,
@@ -348,6 +351,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     final NDManager requestManager;
     final NDArray[] cacheKeys;
     final NDArray[] cacheValues;
+    final NDArray groundingFeatures;
     final NDArray pixelQueries;
     final GenerationRequest request;
     final GenerationListener listener;
@@ -369,6 +373,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
         NDManager requestManager,
         NDArray[] cacheKeys,
         NDArray[] cacheValues,
+        NDArray groundingFeatures,
         NDArray pixelQueries,
         GenerationRequest request,
         GenerationListener listener,
@@ -381,6 +386,8 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       this.requestManager = requestManager;
       this.cacheKeys = cacheKeys;
       this.cacheValues = cacheValues;
+      // one image's features (C+10, G, G), made once per request for the phrase glance
+      this.groundingFeatures = groundingFeatures.squeeze(0);
       this.pixelQueries = pixelQueries;
       this.request = request;
       this.listener = listener;
@@ -456,9 +463,33 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
           NDArray maskLogits =
               network.maskLogits(normed.reshape(1, config.hiddenSize()), pixelQueries);
           groundPhrase(maskLogits.toFloatArray());
+        } else if (config.phraseGlance() && phraseIsOpen) {
+          normed = normed.add(glance(normed));
         }
         return network.logits(normed).toFloatArray();
       }
+    }
+
+    /**
+     * The phrase glance of an in-phrase state {@code (1, 1, d)}: its mask gives the box the glance
+     * reads, cut, when masks keep one region, to one region among the cells no earlier phrase took
+     * ({@link Masks.OneRegionPerPhrase#peekUnclaimed}); a mask with no cell above 0 gives the whole
+     * image.
+     */
+    private NDArray glance(NDArray normed) {
+      GcgConfig config = network.config();
+      int size = config.groundingSize();
+      float[] logits =
+          network.maskLogits(normed.reshape(1, config.hiddenSize()), pixelQueries).toFloatArray();
+      if (oneRegionPerPhrase != null) {
+        logits = oneRegionPerPhrase.peekUnclaimed(logits);
+      }
+      float[] box = PhraseGlance.box(logits, size);
+      if (box == null) {
+        box = new float[] {0, 0, size, size};
+      }
+      NDArray boxes = normed.getManager().create(box, new Shape(1, 4));
+      return network.glance(boxes, groundingFeatures).reshape(1, 1, config.hiddenSize());
     }
 
     private void groundPhrase(float[] maskLogits) {

@@ -37,6 +37,9 @@ import java.util.Set;
  * @param maskHiddenSize hidden width of the per-pixel mask decoder
  * @param singleRegionMasks whether each phrase's mask is cut to one connected region (see {@link
  *     Masks#keepOneRegion}); optional key {@code single_region_masks}, false when absent
+ * @param phraseGlance whether the words of a phrase are chosen with a glance at the region the
+ *     phrase is about (see {@link PhraseGlance}); optional key {@code phrase_glance}, false when
+ *     absent
  * @param defaultPrompt the GCG prompt used when a request has none
  */
 public record GcgConfig(
@@ -59,6 +62,7 @@ public record GcgConfig(
     int groundingStride,
     int maskHiddenSize,
     boolean singleRegionMasks,
+    boolean phraseGlance,
     String defaultPrompt) {
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -66,7 +70,7 @@ public record GcgConfig(
   private static final Map<String, String> KEYS = keys();
 
   /** Keys that may be left out, with the default documented on the record component. */
-  private static final Set<String> OPTIONAL_KEYS = Set.of("single_region_masks");
+  private static final Set<String> OPTIONAL_KEYS = Set.of("single_region_masks", "phrase_glance");
 
   /** Validates divisibility and positivity so that a bad config fails at load, not mid-request. */
   public GcgConfig {
@@ -120,6 +124,7 @@ public record GcgConfig(
     keys.put("grounding_stride", "groundingStride");
     keys.put("mask_hidden_size", "maskHiddenSize");
     keys.put("single_region_masks", "singleRegionMasks");
+    keys.put("phrase_glance", "phraseGlance");
     keys.put("default_prompt", "defaultPrompt");
     return keys;
   }
@@ -150,8 +155,9 @@ public record GcgConfig(
   }
 
   /**
-   * Parses {@code config.json}. Every key but {@code single_region_masks} is required and unknown
-   * keys are rejected, so a typo never silently falls back to a default.
+   * Parses {@code config.json}. Every key but the optional ones ({@code single_region_masks},
+   * {@code phrase_glance}) is required and unknown keys are rejected, so a typo never silently
+   * falls back to a default.
    */
   public static GcgConfig parse(String json) {
     JsonObject object;
@@ -197,6 +203,7 @@ public record GcgConfig(
           integer(object, "grounding_stride"),
           integer(object, "mask_hidden_size"),
           present.contains("single_region_masks") && bool(object, "single_region_masks"),
+          present.contains("phrase_glance") && bool(object, "phrase_glance"),
           string(object, "default_prompt"));
     } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
       throw new ModelLoadException("config.json has a value of the wrong type: " + e.getMessage());
@@ -247,6 +254,7 @@ public record GcgConfig(
     object.addProperty("grounding_stride", groundingStride);
     object.addProperty("mask_hidden_size", maskHiddenSize);
     object.addProperty("single_region_masks", singleRegionMasks);
+    object.addProperty("phrase_glance", phraseGlance);
     object.addProperty("default_prompt", defaultPrompt);
     return GSON.toJson(object) + "\n";
   }
@@ -273,6 +281,7 @@ public record GcgConfig(
         groundingStride,
         maskHiddenSize,
         singleRegionMasks,
+        phraseGlance,
         prompt);
   }
 
@@ -298,6 +307,7 @@ public record GcgConfig(
         groundingStride,
         maskHiddenSize,
         singleRegionMasks,
+        phraseGlance,
         defaultPrompt);
   }
 }

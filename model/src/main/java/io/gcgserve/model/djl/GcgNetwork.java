@@ -152,6 +152,10 @@ public final class GcgNetwork {
     shapes.put("mask_decoder.hidden.bias", new Shape(h));
     shapes.put("mask_decoder.out.weight", new Shape(h, 1));
     shapes.put("mask_decoder.out.bias", new Shape(1));
+    if (config.phraseGlance()) {
+      shapes.put("glance.weight", new Shape(PhraseGlance.inputs(config), d));
+      shapes.put("glance.bias", new Shape(d));
+    }
     return shapes;
   }
 
@@ -578,6 +582,54 @@ public final class GcgNetwork {
     NDArray logits =
         x.matMul(w("mask_decoder.out.weight")).add(w("mask_decoder.out.bias")).add(coarseUp);
     return logits.reshape(count, size, size);
+  }
+
+  /**
+   * The phrase glance (see {@link PhraseGlance}) for n boxes {@code (n, 4)} ({@code x0, y0, x1, y1}
+   * in grounding cells, half-open, continuous) over one image's grounding features {@code (C+10, G,
+   * G)}: each box is cut into 4 × 4 parts, the features averaged per part (separably: row weights,
+   * then column weights, two matmuls), and the parts with the box's width and height projected to
+   * {@code (n, d)}, to be added to final-normed states before the output head. Results are created
+   * in the manager of {@code boxes}.
+   */
+  public NDArray glance(NDArray boxes, NDArray features) {
+    int size = config.groundingSize();
+    int parts = PhraseGlance.PARTS;
+    float[] corners = boxes.toFloatArray();
+    int n = corners.length / 4;
+    float[] rows = new float[n * parts * size];
+    float[] columns = new float[n * parts * size];
+    float[] geometry = new float[n * PhraseGlance.BOX_FEATURES];
+    for (int i = 0; i < n; i++) {
+      float x0 = corners[4 * i];
+      float y0 = corners[4 * i + 1];
+      float x1 = corners[4 * i + 2];
+      float y1 = corners[4 * i + 3];
+      float[] r = PhraseGlance.partWeights(y0, y1, size);
+      float[] c = PhraseGlance.partWeights(x0, x1, size);
+      System.arraycopy(r, 0, rows, i * parts * size, r.length);
+      System.arraycopy(c, 0, columns, i * parts * size, c.length);
+      geometry[2 * i] = (x1 - x0) / size;
+      geometry[2 * i + 1] = (y1 - y0) / size;
+    }
+    NDManager manager = boxes.getManager();
+    long channels = features.getShape().get(0);
+    NDArray rowWeights = manager.create(rows, new Shape(n, 1, parts, size));
+    NDArray columnWeights = manager.create(columns, new Shape(n, 1, parts, size));
+    // a view of the features; scope its handle to the caller's manager, freed with the step
+    NDArray image = features.expandDims(0);
+    image.attach(manager);
+    // (n, 1, 4, G) x (1, C, G, G) -> (n, C, 4, G); x (n, 1, G, 4) -> (n, C, 4, 4)
+    NDArray averaged =
+        rowWeights
+            .matMul(image)
+            .matMul(columnWeights.transpose(0, 1, 3, 2))
+            .reshape(n, channels * parts * parts);
+    NDArray input =
+        NDArrays.concat(
+            new NDList(averaged, manager.create(geometry, new Shape(n, PhraseGlance.BOX_FEATURES))),
+            1);
+    return input.matMul(w("glance.weight")).add(w("glance.bias"));
   }
 
   /**

@@ -23,6 +23,23 @@ final class Masks {
       this.size = size;
     }
 
+    /**
+     * The region a phrase about to be written is looking at, without claiming it: {@link
+     * #keepOneRegion} over the cells no earlier phrase took, or over all cells when none of the
+     * untaken ones is above 0.
+     */
+    float[] peekUnclaimed(float[] logits) {
+      float[] untaken = logits.clone();
+      boolean any = false;
+      for (int cell = 0; cell < untaken.length; cell++) {
+        if (claimed.get(cell)) {
+          untaken[cell] = Math.min(untaken[cell], -Math.abs(untaken[cell]) - 1f);
+        }
+        any |= untaken[cell] > 0;
+      }
+      return keepOneRegion(any ? untaken : logits, size, claimed);
+    }
+
     /** The next phrase's logits with one region kept; its cells are claimed from now on. */
     float[] keep(float[] logits) {
       float[] kept = keepOneRegion(logits, size, claimed);

@@ -12,6 +12,10 @@ package io.gcgserve.model.train;
  *     its weight is 0)
  * @param regionAccuracy share of each region's phrase words ranked in its top-|phrase| words by the
  *     region-word readout (a training-time probe of what the visual tokens carry)
+ * @param glanceDice Dice loss of the masks decoded from the states inside phrases, which aim the
+ *     phrase glance (0 without {@code phrase_glance})
+ * @param phraseAccuracy share of the words inside phrases (and their {@code </p>}) that the
+ *     teacher-forced caption head ranks first
  * @param gradientNorm global gradient norm before clipping
  */
 public record StepLosses(
@@ -22,4 +26,6 @@ public record StepLosses(
     double words,
     double regions,
     double regionAccuracy,
+    double glanceDice,
+    double phraseAccuracy,
     double gradientNorm) {}

@@ -4,6 +4,7 @@ import static io.gcgserve.model.djl.GcgNetwork.constant;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -18,6 +19,7 @@ import io.gcgserve.model.djl.GcgNetwork;
 import io.gcgserve.model.djl.GcgTokenizer;
 import io.gcgserve.model.djl.Images;
 import io.gcgserve.model.djl.ModelFiles;
+import io.gcgserve.model.djl.PhraseGlance;
 import io.gcgserve.model.djl.SafeTensors;
 import io.gcgserve.pruners.ImageRgb;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -53,6 +56,12 @@ import java.util.stream.Stream;
  * accuracy (12%, chance over 8 shapes): a mean keeps which features a region has, not where, and
  * {@code ShapeProbe} finds shape learnable only through a readout that keeps layout.
  *
+ * <p>With {@code phrase_glance} in the config (see {@link PhraseGlance}), the states that predict
+ * the words of a phrase add a layout-keeping readout of the phrase's box to their output; training
+ * takes the box from the reference mask (jittered), and one such state per phrase also learns the
+ * phrase's mask, at {@link #GLANCE_MASK_SHARE} of the {@code [SEG]} mask losses' weight, so that
+ * generation can aim the glance with its own mask.
+ *
  * <p>Output directory layout: {@code checkpoint/} (float32 weights, optimizer moments, {@code
  * state.json}) replaced atomically every {@code checkpointEvery} steps, and {@code model/}, an
  * HF-style model directory (float16 weights) that the server can load, refreshed at each checkpoint
@@ -67,6 +76,13 @@ public final class Trainer {
    * patches, and every token a pruner keeps then carries its region's words.
    */
   static final int REGION_TAP_LAYER = 2;
+
+  /**
+   * Weight of the masks decoded inside phrases (which aim the phrase glance; one state per phrase)
+   * relative to the {@code [SEG]} masks: half, as they are guesses made before the phrase is
+   * complete.
+   */
+  static final double GLANCE_MASK_SHARE = 0.5;
 
   private final GcgConfig config;
   private final GcgTokenizer tokenizer;
@@ -158,6 +174,8 @@ public final class Trainer {
       double windowWords = 0;
       double windowRegions = 0;
       double windowRegionAccuracy = 0;
+      double windowGlanceDice = 0;
+      double windowPhraseAccuracy = 0;
       long runStart = System.nanoTime();
       for (int step = startStep + 1; step <= options.steps(); step++) {
         StepLosses losses = trainStep(network, optimizer, manager, step);
@@ -170,6 +188,8 @@ public final class Trainer {
         windowWords += losses.words();
         windowRegions += losses.regions();
         windowRegionAccuracy += losses.regionAccuracy();
+        windowGlanceDice += losses.glanceDice();
+        windowPhraseAccuracy += losses.phraseAccuracy();
         if (step % options.logEvery() == 0 || step == options.steps()) {
           double seconds = (System.nanoTime() - windowStart) / 1e9;
           double samplesPerSecond = windowSteps * options.batchSize() / seconds;
@@ -177,7 +197,8 @@ public final class Trainer {
           double eta = elapsed / (step - startStep) * (options.steps() - step);
           progress.printf(
               "step %d/%d  loss %.4f (text %.4f  bce %.4f  dice %.4f  words %.4f  regions %.4f)  "
-                  + "region-acc %.1f%%  |g| %.2f  lr %.2e  %.2f samples/s  elapsed %s  eta %s%n",
+                  + "region-acc %.1f%%  glance-dice %.4f  phrase-acc %.1f%%  |g| %.2f  lr %.2e  "
+                  + "%.2f samples/s  elapsed %s  eta %s%n",
               step,
               options.steps(),
               windowLoss / windowSteps,
@@ -187,6 +208,8 @@ public final class Trainer {
               windowWords / windowSteps,
               windowRegions / windowSteps,
               100 * windowRegionAccuracy / windowSteps,
+              windowGlanceDice / windowSteps,
+              100 * windowPhraseAccuracy / windowSteps,
               losses.gradientNorm(),
               options.learningRateAt(step),
               samplesPerSecond,
@@ -201,6 +224,8 @@ public final class Trainer {
           windowWords = 0;
           windowRegions = 0;
           windowRegionAccuracy = 0;
+          windowGlanceDice = 0;
+          windowPhraseAccuracy = 0;
         }
         boolean stopping = stopRequested.get() && step < options.steps();
         if (step % options.checkpointEvery() == 0 || step == options.steps() || stopping) {
@@ -238,7 +263,13 @@ public final class Trainer {
       float[] visualWordTargets,
       float[] regionPooling,
       float[] regionTargets,
-      int[] regionWordCounts) {}
+      int[] regionWordCounts,
+      long[] phraseTargets,
+      long[] glanceRows,
+      int[] glanceSamples,
+      float[] glanceBoxes,
+      long[] glanceMaskRows,
+      float[] glanceTargets) {}
 
   private Batch buildBatch(int step) {
     int batchSize = options.batchSize();
@@ -301,7 +332,50 @@ public final class Trainer {
             "caption has " + segIndex + " [SEG] but " + masks.get(i).size() + " masks");
       }
     }
+    // words inside phrases: targets j with <p> before them and </p> at or after them; with the
+    // glance, the state predicting each (input slot of token j - 1) looks at its phrase's box, and
+    // one such state per phrase, drawn at random, learns the phrase's mask (all of them cost 2.5x
+    // the step time: the mask decoder runs at full grounding resolution)
     int size = config.groundingSize();
+    List<Long> phraseTargets = new ArrayList<>();
+    List<Long> glanceRows = new ArrayList<>();
+    List<Integer> glanceSamples = new ArrayList<>();
+    List<float[]> glanceBoxes = new ArrayList<>();
+    List<Long> glanceMaskRows = new ArrayList<>();
+    List<BinaryMask> glanceMasks = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(options.seed() * 1_000_003L + step);
+    for (int i = 0; i < batchSize; i++) {
+      for (int[] phrase : phraseSpans(captions[i])) {
+        int open = phrase[0];
+        int close = phrase[1];
+        int maskIndex = phrase[2];
+        float[] box =
+            config.phraseGlance() && maskIndex >= 0
+                ? PhraseGlance.box(masks.get(i).get(maskIndex), size, random)
+                : null;
+        int supervised = box == null ? -1 : open + 1 + random.nextInt(close - open);
+        for (int j = open + 1; j <= close; j++) {
+          phraseTargets.add((long) i * longest + j);
+          if (box != null) {
+            glanceRows.add((long) i * sequenceLength + visual + promptIds.length + j);
+            glanceSamples.add(i);
+            glanceBoxes.add(box);
+            if (j == supervised) {
+              glanceMaskRows.add((long) glanceRows.size() - 1);
+              glanceMasks.add(masks.get(i).get(maskIndex));
+            }
+          }
+        }
+      }
+    }
+    float[] glanceBoxArray = new float[glanceBoxes.size() * 4];
+    float[] glanceTargets = new float[glanceMasks.size() * size * size];
+    for (int g = 0; g < glanceBoxes.size(); g++) {
+      System.arraycopy(glanceBoxes.get(g), 0, glanceBoxArray, 4 * g, 4);
+    }
+    for (int g = 0; g < glanceMasks.size(); g++) {
+      downsample(glanceMasks.get(g), size, glanceTargets, g * size * size);
+    }
     float[] segTargets = new float[segMasks.size() * size * size];
     for (int s = 0; s < segMasks.size(); s++) {
       downsample(segMasks.get(s), size, segTargets, s * size * size);
@@ -371,7 +445,45 @@ public final class Trainer {
         visualWordTargets,
         regionPooling,
         regionTargets,
-        regionWordCounts);
+        regionWordCounts,
+        phraseTargets.stream().mapToLong(Long::longValue).toArray(),
+        glanceRows.stream().mapToLong(Long::longValue).toArray(),
+        glanceSamples.stream().mapToInt(Integer::intValue).toArray(),
+        glanceBoxArray,
+        glanceMaskRows.stream().mapToLong(Long::longValue).toArray(),
+        glanceTargets);
+  }
+
+  /**
+   * Each phrase of a caption as {@code {index of <p>, index of </p>, mask index}}, the mask index
+   * being that of the {@code [SEG]} that follows the phrase before the next {@code <p>}, or -1 when
+   * none does.
+   */
+  private List<int[]> phraseSpans(int[] caption) {
+    int open = tokenizer.id(GcgTokenizer.PHRASE_OPEN);
+    int close = tokenizer.id(GcgTokenizer.PHRASE_CLOSE);
+    int seg = tokenizer.id(GcgTokenizer.SEG);
+    List<int[]> spans = new ArrayList<>();
+    int start = -1;
+    int segs = 0;
+    int[] pending = null;
+    for (int j = 0; j < caption.length; j++) {
+      if (caption[j] == open) {
+        pending = null;
+        start = j;
+      } else if (caption[j] == close && start >= 0) {
+        pending = new int[] {start, j, -1};
+        spans.add(pending);
+        start = -1;
+      } else if (caption[j] == seg) {
+        if (pending != null) {
+          pending[2] = segs;
+          pending = null;
+        }
+        segs++;
+      }
+    }
+    return spans;
   }
 
   /**
@@ -424,6 +536,8 @@ public final class Trainer {
     double words = 0;
     double regions = 0;
     double regionAccuracy = 0;
+    double glanceDice = 0;
+    double phraseAccuracy;
     NDArray visualWordLoss = null;
     NDArray regionWordLoss = null;
     double total;
@@ -488,10 +602,75 @@ public final class Trainer {
           regionWordLoss = regionWordLoss.add(tapLoss).div(constant(tapLoss, 2f));
         }
 
+        long sequenceLength = hidden.getShape().get(1);
+        int d = config.hiddenSize();
+        NDArray features = network.encodeGrounding(pixels);
+        NDArray projected = network.projectImage(features, visualTokens);
+        long projectedWidth = projected.getShape().get(1) * projected.getShape().get(2);
+        NDArray captionHidden = hidden;
+        NDArray glanceMaskLoss = null;
+        int glanceCount = batch.glanceRows().length;
+        if (glanceCount > 0) {
+          int size = config.groundingSize();
+          NDArray glanceSelection =
+              scope.create(
+                  oneHot(batch.glanceRows(), batchSize * sequenceLength),
+                  new Shape(glanceCount, batchSize * sequenceLength));
+          NDArray flat = hidden.reshape(batchSize * sequenceLength, d);
+          long[] maskRows = batch.glanceMaskRows();
+          int maskCount = maskRows.length;
+          NDArray states =
+              scope
+                  .create(oneHot(maskRows, glanceCount), new Shape(maskCount, glanceCount))
+                  .matMul(glanceSelection)
+                  .matMul(flat);
+          long[] samples = new long[maskCount];
+          for (int m = 0; m < maskCount; m++) {
+            samples[m] = batch.glanceSamples()[(int) maskRows[m]];
+          }
+          NDArray glancePixels =
+              scope
+                  .create(oneHot(samples, batchSize), new Shape(maskCount, batchSize))
+                  .matMul(projected.reshape(batchSize, projectedWidth))
+                  .reshape(maskCount, projected.getShape().get(1), projected.getShape().get(2));
+          NDList glanceLosses =
+              maskLosses(
+                  network.maskLogits(states, glancePixels),
+                  scope.create(batch.glanceTargets(), new Shape(maskCount, size, size)));
+          glanceDice = glanceLosses.get(1).getFloat();
+          glanceMaskLoss =
+              glanceLosses
+                  .get(0)
+                  .mul(constant(states, (float) options.bceLossWeight()))
+                  .add(glanceLosses.get(1).mul(constant(states, (float) options.diceLossWeight())))
+                  .mul(constant(states, (float) GLANCE_MASK_SHARE));
+          // the glance of each row, image by image (rows come grouped by image)
+          NDList glances = new NDList();
+          int from = 0;
+          while (from < glanceCount) {
+            int sample = batch.glanceSamples()[from];
+            int to = from;
+            while (to < glanceCount && batch.glanceSamples()[to] == sample) {
+              to++;
+            }
+            NDArray boxes =
+                scope.create(
+                    java.util.Arrays.copyOfRange(batch.glanceBoxes(), 4 * from, 4 * to),
+                    new Shape(to - from, 4));
+            glances.add(network.glance(boxes, features.get(sample)));
+            from = to;
+          }
+          NDArray glance = NDArrays.concat(glances, 0);
+          captionHidden =
+              flat.add(glanceSelection.transpose().matMul(glance))
+                  .reshape(batchSize, sequenceLength, d);
+        }
+
         // caption cross-entropy: position p predicts token p + 1
         int first = visual + promptLength;
         NDArray predicting =
-            hidden.get(new NDIndex(":, " + first + ":" + (first + batch.targetLength()) + ", :"));
+            captionHidden.get(
+                new NDIndex(":, " + first + ":" + (first + batch.targetLength()) + ", :"));
         NDArray logProbabilities = network.logits(predicting).logSoftmax(2);
         NDArray targets =
             scope.create(batch.targets(), new Shape(batchSize, batch.targetLength(), 1));
@@ -502,11 +681,16 @@ public final class Trainer {
         NDArray textLoss = picked.mul(targetMask).sum().neg().div(targetMask.sum());
         NDArray loss = textLoss.mul(constant(textLoss, (float) options.textLossWeight()));
         text = textLoss.getFloat();
+        phraseAccuracy =
+            phraseAccuracy(
+                logProbabilities.argMax(2).toLongArray(), batch.targets(), batch.phraseTargets());
+        if (glanceMaskLoss != null) {
+          loss = loss.add(glanceMaskLoss);
+        }
 
         if (batch.segRows().length > 0) {
           int segCount = batch.segRows().length;
           int size = config.groundingSize();
-          long sequenceLength = hidden.getShape().get(1);
           // select rows with one-hot matmuls rather than advanced indexing: the index backward
           // with many duplicate indices produced NaN gradients on the CPU engine (seen at 48 rows)
           NDArray rowSelection =
@@ -515,8 +699,6 @@ public final class Trainer {
                   new Shape(segCount, batchSize * sequenceLength));
           NDArray rows =
               rowSelection.matMul(hidden.reshape(batchSize * sequenceLength, config.hiddenSize()));
-          NDArray projected = network.projectImage(network.encodeGrounding(pixels), visualTokens);
-          long projectedWidth = projected.getShape().get(1) * projected.getShape().get(2);
           NDArray sampleSelection =
               scope.create(oneHot(batch.segSamples(), batchSize), new Shape(segCount, batchSize));
           NDArray segPixels =
@@ -525,25 +707,9 @@ public final class Trainer {
                   .reshape(segCount, projected.getShape().get(1), projected.getShape().get(2));
           NDArray logits = network.maskLogits(rows, segPixels);
           NDArray maskTargets = scope.create(batch.segTargets(), new Shape(segCount, size, size));
-          // numerically stable BCE with logits
-          NDArray bceLoss =
-              logits
-                  .maximum(constant(logits, 0f))
-                  .sub(logits.mul(maskTargets))
-                  .add(logits.abs().neg().exp().add(constant(logits, 1f)).log())
-                  .mean();
-          NDArray probabilities = Activation.sigmoid(logits);
-          NDArray intersection = probabilities.mul(maskTargets).sum(new int[] {1, 2});
-          NDArray denominator =
-              probabilities.sum(new int[] {1, 2}).add(maskTargets.sum(new int[] {1, 2}));
-          NDArray diceLoss =
-              intersection
-                  .mul(constant(logits, 2f))
-                  .add(constant(logits, 1f))
-                  .div(denominator.add(constant(logits, 1f)))
-                  .neg()
-                  .add(constant(logits, 1f))
-                  .mean();
+          NDList maskLosses = maskLosses(logits, maskTargets);
+          NDArray bceLoss = maskLosses.get(0);
+          NDArray diceLoss = maskLosses.get(1);
           loss =
               loss.add(bceLoss.mul(constant(logits, (float) options.bceLossWeight())))
                   .add(diceLoss.mul(constant(logits, (float) options.diceLossWeight())));
@@ -580,7 +746,54 @@ public final class Trainer {
       double scale = gradientNorm > options.clipNorm() ? options.clipNorm() / gradientNorm : 1.0;
       optimizer.step(network.weights(), step, options.learningRateAt(step), scale);
     }
-    return new StepLosses(total, text, bce, dice, words, regions, regionAccuracy, gradientNorm);
+    return new StepLosses(
+        total,
+        text,
+        bce,
+        dice,
+        words,
+        regions,
+        regionAccuracy,
+        glanceDice,
+        phraseAccuracy,
+        gradientNorm);
+  }
+
+  /** GLaMM's mask losses of logits {@code (S, G, G)} against soft targets: mean BCE, mean Dice. */
+  private static NDList maskLosses(NDArray logits, NDArray targets) {
+    // numerically stable BCE with logits
+    NDArray bce =
+        logits
+            .maximum(constant(logits, 0f))
+            .sub(logits.mul(targets))
+            .add(logits.abs().neg().exp().add(constant(logits, 1f)).log())
+            .mean();
+    NDArray probabilities = Activation.sigmoid(logits);
+    NDArray intersection = probabilities.mul(targets).sum(new int[] {1, 2});
+    NDArray denominator = probabilities.sum(new int[] {1, 2}).add(targets.sum(new int[] {1, 2}));
+    NDArray dice =
+        intersection
+            .mul(constant(logits, 2f))
+            .add(constant(logits, 1f))
+            .div(denominator.add(constant(logits, 1f)))
+            .neg()
+            .add(constant(logits, 1f))
+            .mean();
+    return new NDList(bce, dice);
+  }
+
+  /** Share of the in-phrase targets whose argmax prediction is right; 0 when there are none. */
+  static double phraseAccuracy(long[] predicted, long[] targets, long[] phraseTargets) {
+    if (phraseTargets.length == 0) {
+      return 0;
+    }
+    int right = 0;
+    for (long index : phraseTargets) {
+      if (predicted[(int) index] == targets[(int) index]) {
+        right++;
+      }
+    }
+    return (double) right / phraseTargets.length;
   }
 
   /** Soft cross-entropy per region of region logits {@code (R, V)} against word targets. */
@@ -677,6 +890,7 @@ public final class Trainer {
     state.addProperty("dice_loss", last.dice());
     state.addProperty("visual_word_loss", last.words());
     state.addProperty("region_word_loss", last.regions());
+    state.addProperty("glance_dice_loss", last.glanceDice());
     Files.writeString(temporary.resolve("state.json"), state + "\n");
     // swap in the new checkpoint only once it is complete
     Path previous = outputDirectory.resolve("checkpoint.old");

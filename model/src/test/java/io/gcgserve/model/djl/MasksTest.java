@@ -116,6 +116,26 @@ class MasksTest {
   }
 
   @Test
+  void aPhraseAboutToBeWrittenLooksAtUntakenCellsAndClaimsNothing() {
+    Masks.OneRegionPerPhrase phrases = new Masks.OneRegionPerPhrase(SIZE);
+    phrases.keep(grid(2f, 0, 0, 1, 0, 0, 1, 1, 1));
+    // mostly on the taken object, spilling onto the untaken cell (2, 1), and weakly on (4, 4)
+    float[] next = grid(3f, 0, 0, 1, 0, 0, 1, 1, 1, 2, 1);
+    set(next, 0.5f, 4, 4);
+    float[] seen = phrases.peekUnclaimed(next);
+    assertThat(seen[SIZE + 2]).isEqualTo(3f);
+    assertThat(seen[0]).as("taken cells are out of sight").isNegative();
+    assertThat(seen[4 * SIZE + 4]).isNegative();
+    // nothing was claimed: keeping the same mask keeps its whole region, taken cells included
+    float[] kept = phrases.keep(next);
+    assertThat(kept[0]).isEqualTo(3f);
+    assertThat(kept[SIZE + 2]).isEqualTo(3f);
+    // with no untaken cell above 0 it looks where keep would
+    float[] onTaken = grid(1f, 0, 0);
+    assertThat(phrases.peekUnclaimed(onTaken)).containsExactly(phrases.keep(onTaken.clone()));
+  }
+
+  @Test
   void diagonalNeighboursAreOneRegionAndOneRegionIsLeftAsItIs() {
     float[] diagonal = grid(2f, 0, 0, 1, 1, 2, 2, 3, 3);
     assertThat(Masks.keepOneRegion(diagonal, SIZE, new BitSet())).containsExactly(diagonal);

@@ -144,6 +144,31 @@ class ModelFilesTest {
   }
 
   @Test
+  void phraseGlanceIsOptionalAndBringsItsOwnWeights() {
+    String json = TinyModels.config(30).toJson();
+    assertThat(json).contains("\"phrase_glance\": false");
+    GcgConfig glancing =
+        GcgConfig.parse(json.replace("\"phrase_glance\": false", "\"phrase_glance\": true"));
+    assertThat(glancing.phraseGlance()).isTrue();
+    assertThat(GcgConfig.parse(json.replace("\"phrase_glance\": false,", "")))
+        .isEqualTo(TinyModels.config(30));
+    assertThat(GcgNetwork.parameterShapes(glancing))
+        .containsKeys("glance.weight", "glance.bias")
+        .hasSize(GcgNetwork.parameterShapes(TinyModels.config(30)).size() + 2);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      // weights of a model without the glance do not fit a config that asks for it
+      var plain = GcgNetwork.initialize(TinyModels.config(30), manager, 1).weights();
+      assertThatThrownBy(() -> new GcgNetwork(glancing, plain))
+          .isInstanceOf(ModelLoadException.class)
+          .hasMessageContaining("lacks tensor 'glance.weight'");
+    }
+    assertThatThrownBy(
+            () -> GcgConfig.parse(json.replace("\"phrase_glance\": false", "\"phrase_glance\": 0")))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("'phrase_glance' must be true or false, got 0");
+  }
+
+  @Test
   void vocabularySizeMustMatchTheTokenizer() throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       GcgConfig config = TinyModels.config(TinyModels.WORDS.size() + 10);

@@ -54,6 +54,7 @@ final class TinyModels {
         4,
         16,
         false,
+        false,
         "describe the image with masks .");
   }
 

@@ -3,10 +3,20 @@ package io.gcgserve.model.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gcgserve.model.BinaryMask;
+import io.gcgserve.model.GcgModels;
+import io.gcgserve.model.GenerationListener;
+import io.gcgserve.model.GenerationOptions;
+import io.gcgserve.model.GenerationRequest;
+import io.gcgserve.model.GenerationResult;
+import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.GroundedPhrase;
+import io.gcgserve.model.TokenDelta;
 import io.gcgserve.model.djl.GcgConfig;
 import io.gcgserve.model.djl.GcgTokenizer;
 import io.gcgserve.model.djl.ModelFiles;
 import io.gcgserve.pruners.ImageRgb;
+import io.gcgserve.pruners.NoPruner;
+import io.gcgserve.pruners.TokenPruner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +57,7 @@ class TrainerTest {
         new ImageRgb(size, size, rgb), caption, List.of(new BinaryMask(size, size, pixels, 1f)));
   }
 
-  private static GcgConfig config(int vocabulary) {
+  private static GcgConfig config(int vocabulary, boolean phraseGlance) {
     return new GcgConfig(
         "train-test",
         32,
@@ -67,6 +78,7 @@ class TrainerTest {
         4,
         16,
         false,
+        phraseGlance,
         "describe the image .");
   }
 
@@ -74,8 +86,12 @@ class TrainerTest {
   private static final double REGION_WEIGHT = 1.0;
 
   private Trainer trainer(int steps, PrintStream progress) {
+    return trainer(steps, progress, false);
+  }
+
+  private Trainer trainer(int steps, PrintStream progress, boolean phraseGlance) {
     byte[] tokenizer = GcgTokenizer.buildTokenizerJson(WORDS);
-    GcgConfig config = config(WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size());
+    GcgConfig config = config(WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size(), phraseGlance);
     TrainingOptions options =
         new TrainingOptions(
             steps,
@@ -154,5 +170,46 @@ class TrainerTest {
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed from");
     assertThat(resumed.get(0).total()).isLessThan(early);
     assertThat(Files.readString(output.resolve("checkpoint/state.json"))).contains("\"step\":25");
+  }
+
+  @Test
+  void phraseAccuracyCountsOnlyTheTargetsInsidePhrases() {
+    long[] targets = {4, 5, 6, 7};
+    long[] predicted = {4, 5, 0, 0};
+    assertThat(Trainer.phraseAccuracy(predicted, targets, new long[] {1, 2})).isEqualTo(0.5);
+    assertThat(Trainer.phraseAccuracy(predicted, targets, new long[] {})).isZero();
+  }
+
+  @Test
+  void withThePhraseGlanceTheInPhraseMasksLearnAndTheModelLoadsAndGenerates() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
+    List<StepLosses> steps = trainer(20, progress, true).run(false);
+    // "red square </p>": three in-phrase states per caption, each with a mask loss and a glance
+    assertThat(steps.get(0).glanceDice()).isGreaterThan(0);
+    assertThat(steps.get(18).glanceDice() + steps.get(19).glanceDice())
+        .isLessThan(steps.get(0).glanceDice() + steps.get(1).glanceDice());
+    assertThat(steps.get(19).total()).isLessThan(steps.get(0).total());
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("glance-dice", "phrase-acc");
+    String config = Files.readString(output.resolve("model/" + ModelFiles.CONFIG));
+    assertThat(config).contains("\"phrase_glance\": true");
+    // generation glances inside phrases: the model says words, and every phrase gets a mask
+    GcgConfig loaded = GcgConfig.parse(config);
+    TokenPruner none = new NoPruner().create(Map.of(), loaded.geometry());
+    try (GroundedCaptioner captioner = GcgModels.load(output.resolve("model"), "cpu")) {
+      GenerationResult result =
+          captioner.generate(
+              new GenerationRequest(
+                  square(99).image(), "", none, GenerationOptions.greedy(24), () -> false),
+              new GenerationListener() {
+                @Override
+                public void onToken(TokenDelta delta) {}
+
+                @Override
+                public void onGroundedPhrase(GroundedPhrase phrase) {}
+              });
+      // greedy and seeded: this model opens a phrase, so the glance path ran
+      assertThat(result.caption()).contains("<p>");
+    }
   }
 }
