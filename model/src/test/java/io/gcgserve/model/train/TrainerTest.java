@@ -2,6 +2,7 @@ package io.gcgserve.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
 import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.GcgModels;
 import io.gcgserve.model.GenerationListener;
@@ -11,6 +12,7 @@ import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.djl.DjlGroundedCaptioner;
 import io.gcgserve.model.djl.GcgConfig;
 import io.gcgserve.model.djl.GcgTokenizer;
 import io.gcgserve.model.djl.ModelFiles;
@@ -196,20 +198,33 @@ class TrainerTest {
     // generation glances inside phrases: the model says words, and every phrase gets a mask
     GcgConfig loaded = GcgConfig.parse(config);
     TokenPruner none = new NoPruner().create(Map.of(), loaded.geometry());
-    try (GroundedCaptioner captioner = GcgModels.load(output.resolve("model"), "cpu")) {
-      GenerationResult result =
-          captioner.generate(
-              new GenerationRequest(
-                  square(99).image(), "", none, GenerationOptions.greedy(24), () -> false),
-              new GenerationListener() {
-                @Override
-                public void onToken(TokenDelta delta) {}
+    GenerationRequest request =
+        new GenerationRequest(
+            square(99).image(), "", none, GenerationOptions.greedy(24), () -> false);
+    GenerationListener ignore =
+        new GenerationListener() {
+          @Override
+          public void onToken(TokenDelta delta) {}
 
-                @Override
-                public void onGroundedPhrase(GroundedPhrase phrase) {}
-              });
+          @Override
+          public void onGroundedPhrase(GroundedPhrase phrase) {}
+        };
+    try (GroundedCaptioner captioner = GcgModels.load(output.resolve("model"), "cpu")) {
+      NDManager modelManager =
+          ((DjlGroundedCaptioner) captioner)
+              .network()
+              .weights()
+              .values()
+              .iterator()
+              .next()
+              .getManager();
+      int before = modelManager.getManagedArrays().size();
+      GenerationResult result = captioner.generate(request, ignore);
       // greedy and seeded: this model opens a phrase, so the glance path ran
       assertThat(result.caption()).contains("<p>");
+      // the glance's arrays die with their decode step and request
+      assertThat(modelManager.getManagedArrays()).hasSize(before);
+      assertThat(captioner.generate(request, ignore).caption()).isEqualTo(result.caption());
     }
   }
 }
