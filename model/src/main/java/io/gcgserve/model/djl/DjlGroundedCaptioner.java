@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.FinishReason;
 import io.gcgserve.model.GenerationListener;
@@ -488,8 +487,9 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
       if (box == null) {
         box = new float[] {0, 0, size, size};
       }
-      NDArray boxes = normed.getManager().create(box, new Shape(1, 4));
-      return network.glance(boxes, groundingFeatures).reshape(1, 1, config.hiddenSize());
+      return network
+          .glance(normed.getManager(), box, groundingFeatures)
+          .reshape(1, 1, config.hiddenSize());
     }
 
     private void groundPhrase(float[] maskLogits) {

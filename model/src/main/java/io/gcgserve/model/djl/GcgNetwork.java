@@ -585,17 +585,16 @@ public final class GcgNetwork {
   }
 
   /**
-   * The phrase glance (see {@link PhraseGlance}) for n boxes {@code (n, 4)} ({@code x0, y0, x1, y1}
-   * in grounding cells, half-open, continuous) over one image's grounding features {@code (C+10, G,
-   * G)}: each box is cut into 4 × 4 parts, the features averaged per part (separably: row weights,
-   * then column weights, two matmuls), and the parts with the box's width and height projected to
-   * {@code (n, d)}, to be added to final-normed states before the output head. Results are created
-   * in the manager of {@code boxes}.
+   * The phrase glance (see {@link PhraseGlance}) for n boxes, 4 floats each ({@code x0, y0, x1, y1}
+   * in grounding cells, half-open, continuous), over one image's grounding features {@code (C+10,
+   * G, G)}: each box is cut into 4 × 4 parts, the features averaged per part (separably: row
+   * weights, then column weights, two matmuls), and the parts with the box's width and height
+   * projected to {@code (n, d)}, to be added to final-normed states before the output head. Results
+   * are created in {@code manager}.
    */
-  public NDArray glance(NDArray boxes, NDArray features) {
+  public NDArray glance(NDManager manager, float[] corners, NDArray features) {
     int size = config.groundingSize();
     int parts = PhraseGlance.PARTS;
-    float[] corners = boxes.toFloatArray();
     int n = corners.length / 4;
     float[] rows = new float[n * parts * size];
     float[] columns = new float[n * parts * size];
@@ -612,7 +611,6 @@ public final class GcgNetwork {
       geometry[2 * i] = (x1 - x0) / size;
       geometry[2 * i + 1] = (y1 - y0) / size;
     }
-    NDManager manager = boxes.getManager();
     long channels = features.getShape().get(0);
     NDArray rowWeights = manager.create(rows, new Shape(n, 1, parts, size));
     NDArray columnWeights = manager.create(columns, new Shape(n, 1, parts, size));

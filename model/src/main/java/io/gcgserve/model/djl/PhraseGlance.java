@@ -109,26 +109,13 @@ public final class PhraseGlance {
    */
   public static float @Nullable [] box(
       BinaryMask mask, int size, @Nullable SplittableRandom random) {
-    int x0 = mask.width();
-    int y0 = mask.height();
-    int x1 = -1;
-    int y1 = -1;
-    for (int y = 0; y < mask.height(); y++) {
-      for (int x = 0; x < mask.width(); x++) {
-        if (mask.get(x, y)) {
-          x0 = Math.min(x0, x);
-          y0 = Math.min(y0, y);
-          x1 = Math.max(x1, x);
-          y1 = Math.max(y1, y);
-        }
-      }
-    }
-    if (x1 < 0) {
+    if (mask.area() == 0) {
       return null;
     }
+    int[] bbox = mask.bbox(); // x, y, w, h in pixels
     float sx = (float) size / mask.width();
     float sy = (float) size / mask.height();
-    float[] box = {x0 * sx, y0 * sy, (x1 + 1) * sx, (y1 + 1) * sy};
+    float[] box = {bbox[0] * sx, bbox[1] * sy, (bbox[0] + bbox[2]) * sx, (bbox[1] + bbox[3]) * sy};
     if (random != null) {
       float width = box[2] - box[0];
       float height = box[3] - box[1];

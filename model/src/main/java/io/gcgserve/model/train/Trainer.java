@@ -456,8 +456,8 @@ public final class Trainer {
 
   /**
    * Each phrase of a caption as {@code {index of <p>, index of </p>, mask index}}, the mask index
-   * being that of the {@code [SEG]} that follows the phrase before the next {@code <p>}, or -1 when
-   * none does.
+   * being that of the first {@code [SEG]} after the phrase's {@code </p>} and before the next
+   * {@code </p>}, or -1 when there is none.
    */
   private List<int[]> phraseSpans(int[] caption) {
     int open = tokenizer.id(GcgTokenizer.PHRASE_OPEN);
@@ -469,7 +469,6 @@ public final class Trainer {
     int[] pending = null;
     for (int j = 0; j < caption.length; j++) {
       if (caption[j] == open) {
-        pending = null;
         start = j;
       } else if (caption[j] == close && start >= 0) {
         pending = new int[] {start, j, -1};
@@ -491,21 +490,16 @@ public final class Trainer {
    * the phrase closed by the last {@code </p>} before it; empty when no phrase precedes it.
    */
   private List<int[]> segPhraseWords(int[] caption) {
-    int open = tokenizer.id(GcgTokenizer.PHRASE_OPEN);
-    int close = tokenizer.id(GcgTokenizer.PHRASE_CLOSE);
     int seg = tokenizer.id(GcgTokenizer.SEG);
     List<int[]> phrases = new ArrayList<>();
-    int start = -1;
-    int[] last = new int[0];
-    for (int j = 0; j < caption.length; j++) {
-      if (caption[j] == open) {
-        start = j + 1;
-      } else if (caption[j] == close && start >= 0) {
-        last = java.util.Arrays.copyOfRange(caption, start, j);
-        start = -1;
-      } else if (caption[j] == seg) {
-        phrases.add(last);
-        last = new int[0];
+    for (int token : caption) {
+      if (token == seg) {
+        phrases.add(new int[0]);
+      }
+    }
+    for (int[] span : phraseSpans(caption)) {
+      if (span[2] >= 0) {
+        phrases.set(span[2], java.util.Arrays.copyOfRange(caption, span[0] + 1, span[1]));
       }
     }
     return phrases;
@@ -653,11 +647,8 @@ public final class Trainer {
             while (to < glanceCount && batch.glanceSamples()[to] == sample) {
               to++;
             }
-            NDArray boxes =
-                scope.create(
-                    java.util.Arrays.copyOfRange(batch.glanceBoxes(), 4 * from, 4 * to),
-                    new Shape(to - from, 4));
-            glances.add(network.glance(boxes, features.get(sample)));
+            float[] boxes = java.util.Arrays.copyOfRange(batch.glanceBoxes(), 4 * from, 4 * to);
+            glances.add(network.glance(scope, boxes, features.get(sample)));
             from = to;
           }
           NDArray glance = NDArrays.concat(glances, 0);

@@ -93,9 +93,7 @@ class PhraseGlanceTest {
       NDArray featureArray = manager.create(features, new Shape(channels, size, size));
       // a box of 8 x 4 cells at (4, 8): parts of 2 x 1 cells
       float[] glance =
-          network
-              .glance(manager.create(new float[] {4, 8, 12, 12}, new Shape(1, 4)), featureArray)
-              .toFloatArray();
+          network.glance(manager, new float[] {4, 8, 12, 12}, featureArray).toFloatArray();
       // input layout: channel-major, then part row, then part column
       for (int i = 0; i < d; i++) {
         int channel = i / 16;
