@@ -5,7 +5,7 @@ import io.gcgserve.eval.metrics.PhraseSimilarity;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.ModelInfo;
-import io.gcgserve.model.data.Pngs;
+import io.gcgserve.model.image.ImageFiles;
 import io.gcgserve.pruners.PrunerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,7 +94,7 @@ public final class Benchmark {
             results,
             (System.nanoTime() - began) / 1e9);
     report.write(out);
-    Pngs.write(
+    ImageFiles.writePng(
         ParetoChart.render(
             ParetoChart.series(plan, results),
             "AP50 vs FLOPs: " + info.name() + ", " + dataset.size() + " images"),

@@ -19,9 +19,10 @@ import java.util.function.Function;
  * allocation=uniform}, against the full ALTP) and Table 4 (ALTP's superpixel count N in {3, 5, 7,
  * 10, 15} and compactness C in {3, 5, 10} at the smallest keep ratio).
  *
- * <p>A keep ratio r reaches a pruner as {@code keep_ratio=r} when it has that parameter, otherwise
- * as {@code keep_tokens=round(r * visual tokens)} (PDrop's final budget). Parameters equal to the
- * pruner's default are left out, so the same configuration in two tables runs once.
+ * <p>A keep ratio r reaches a pruner as {@code keep_ratio=r} (every built-in has it; PDrop reads it
+ * as its final budget, {@code round(r * visual tokens)}), or as {@code keep_tokens=round(r * visual
+ * tokens)} for a plugin with only a count. Parameters equal to the pruner's default are left out,
+ * so the same configuration in two tables runs once.
  *
  * @param main Table 1 rows
  * @param ablation Table 3 rows (empty unless asked for)

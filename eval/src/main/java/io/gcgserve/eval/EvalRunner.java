@@ -8,7 +8,6 @@ import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.GroundedPhrase;
-import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.TokenPruner;
@@ -25,15 +24,6 @@ import java.util.function.Function;
  * appended to the {@link ResultLog} at once, so an interrupted run loses at most one generation.
  */
 public final class EvalRunner {
-
-  private static final GenerationListener IGNORE_EVENTS =
-      new GenerationListener() {
-        @Override
-        public void onToken(TokenDelta delta) {}
-
-        @Override
-        public void onGroundedPhrase(GroundedPhrase phrase) {}
-      };
 
   private final GroundedCaptioner captioner;
   private final Function<String, PrunerFactory> factories;
@@ -102,7 +92,8 @@ public final class EvalRunner {
                 .create(configuration.parameters(), captioner.info().geometry());
         GenerationResult result =
             captioner.generate(
-                new GenerationRequest(image, prompt, pruner, options, () -> false), IGNORE_EVENTS);
+                new GenerationRequest(image, prompt, pruner, options, () -> false),
+                GenerationListener.IGNORE);
         log.append(record(configuration, imageId, image, result));
         ran++;
         bar.step(configuration.label() + " " + imageId);

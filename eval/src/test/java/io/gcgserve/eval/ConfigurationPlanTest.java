@@ -3,9 +3,10 @@ package io.gcgserve.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gcgserve.eval.viz.PrunerCatalog;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.PrunerRegistry;
+import io.gcgserve.pruners.builtin.BuiltInPruners;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ConfigurationPlanTest {
 
   private static final ModelGeometry GEOMETRY = new ModelGeometry(8, 24, 24, 256, 704);
-  private static final PrunerCatalog CATALOG = new PrunerCatalog();
+  private static final PrunerRegistry REGISTRY = BuiltInPruners.registry();
 
   private static ConfigurationPlan plan(boolean ablation, boolean sensitivity) {
     return ConfigurationPlan.build(
@@ -24,7 +25,7 @@ class ConfigurationPlanTest {
         List.of(0.5, 0.1, 0.25),
         ablation,
         sensitivity,
-        CATALOG::factory,
+        REGISTRY::require,
         GEOMETRY);
   }
 
@@ -40,10 +41,10 @@ class ConfigurationPlanTest {
   }
 
   @Test
-  void pdropReceivesItsFinalBudgetInTokens() {
+  void everyBuiltInReceivesTheKeepRatio() {
     assertThat(plan(false, false).main())
         .extracting(Configuration::id)
-        .contains("pdrop{keep_tokens=58}", "pdrop{keep_tokens=144}", "pdrop{keep_tokens=288}");
+        .contains("pdrop{keep_ratio=0.1}", "pdrop{keep_ratio=0.25}", "pdrop{keep_ratio=0.5}");
   }
 
   @Test
@@ -64,9 +65,9 @@ class ConfigurationPlanTest {
     assertThatThrownBy(
             () ->
                 ConfigurationPlan.build(
-                    List.of("fastvv"), List.of(0.1), false, false, CATALOG::factory, GEOMETRY))
+                    List.of("fastvv"), List.of(0.1), false, false, REGISTRY::require, GEOMETRY))
         .isInstanceOf(InvalidPrunerParameterException.class)
-        .hasMessageContaining("known:")
+        .hasMessageContaining("known pruners:")
         .hasMessageContaining("fastv");
   }
 

@@ -1,15 +1,13 @@
 package io.gcgserve.eval.bench;
 
-import io.gcgserve.eval.viz.ImageFiles;
-import io.gcgserve.model.GcgModels;
 import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GroundedCaptioner;
-import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.PrefillReport;
-import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.djl.GcgModels;
 import io.gcgserve.model.djl.Images;
+import io.gcgserve.model.image.ImageFiles;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.NoPruner;
@@ -19,6 +17,7 @@ import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.altp.AltpPruner;
 import io.gcgserve.pruners.altp.AltpPrunerFactory;
 import io.gcgserve.pruners.altp.Segmentation;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -75,7 +74,7 @@ public final class PrunerBench implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     ModelGeometry geometry = new ModelGeometry(32, GRID, GRID, 4096, 11008);
     ImageRgb scene = PrunerBenchScenes.scene(SIDE, 7).image();
     System.out.printf(
@@ -289,13 +288,7 @@ public final class PrunerBench implements Callable<Integer> {
                 pruner,
                 GenerationOptions.greedy(1),
                 () -> false),
-            new GenerationListener() {
-              @Override
-              public void onToken(TokenDelta delta) {}
-
-              @Override
-              public void onGroundedPhrase(GroundedPhrase phrase) {}
-            })
+            GenerationListener.IGNORE)
         .prefill();
   }
 }

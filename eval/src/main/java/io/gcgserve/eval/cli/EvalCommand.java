@@ -5,10 +5,11 @@ import io.gcgserve.eval.ResultsReport;
 import io.gcgserve.eval.data.EvalDataset;
 import io.gcgserve.eval.data.GranDfEvalDataset;
 import io.gcgserve.eval.data.SyntheticEvalDataset;
-import io.gcgserve.eval.viz.PrunerCatalog;
-import io.gcgserve.model.GcgModels;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.data.Split;
+import io.gcgserve.model.djl.GcgModels;
+import io.gcgserve.pruners.PrunerRegistry;
+import io.gcgserve.pruners.builtin.BuiltInPruners;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -135,9 +136,9 @@ public final class EvalCommand implements Callable<Integer> {
       chosenRatios =
           List.of(keepRatios.stream().mapToDouble(Double::doubleValue).min().orElse(0.1));
     }
-    PrunerCatalog catalog = new PrunerCatalog();
+    PrunerRegistry registry = BuiltInPruners.registry();
     for (String pruner : chosenPruners) {
-      catalog.factory(pruner); // unknown names fail before the model loads
+      registry.require(pruner); // unknown names fail before the model loads
     }
     progress.println("gcg-eval: loading " + (model == null ? "the bundled model" : model));
     try (GroundedCaptioner captioner = loadModel()) {
@@ -159,7 +160,7 @@ public final class EvalCommand implements Callable<Integer> {
           captioner.info().maxContextTokens() - captioner.info().geometry().visualTokens() - 64;
       int tokens = room > 0 ? Math.min(maxNewTokens, room) : maxNewTokens;
       ResultsReport report =
-          new Benchmark(captioner, catalog::factory, progress)
+          new Benchmark(captioner, registry::require, progress)
               .run(
                   dataset,
                   new Benchmark.Options(

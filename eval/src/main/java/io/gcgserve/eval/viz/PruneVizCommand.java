@@ -1,15 +1,14 @@
 package io.gcgserve.eval.viz;
 
-import io.gcgserve.model.GcgModels;
 import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GroundedCaptioner;
-import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.ModelLoadException;
-import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.djl.GcgModels;
 import io.gcgserve.model.djl.Images;
+import io.gcgserve.model.image.ImageFiles;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
@@ -17,8 +16,10 @@ import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.builtin.BuiltInPruners;
 import io.gcgserve.pruners.ranking.KeepBudget;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,12 +94,15 @@ public final class PruneVizCommand implements Callable<Integer> {
               + e.getMessage()
               + "\n(--without-model draws superpixels only)");
       return 2;
+    } catch (IOException e) {
+      System.err.println("gcg-prune-viz: " + e.getMessage());
+      return 2;
     }
   }
 
-  private int draw() {
+  private int draw() throws IOException {
     ImageRgb input = ImageFiles.read(image);
-    PrunerFactory factory = new PrunerCatalog().factory(pruner);
+    PrunerFactory factory = BuiltInPruners.registry().require(pruner);
     List<PruneStep> steps;
     String title;
     ImageRgb shown;
@@ -124,13 +128,7 @@ public final class PruneVizCommand implements Callable<Integer> {
                     recorder,
                     GenerationOptions.greedy(1),
                     () -> false),
-                new GenerationListener() {
-                  @Override
-                  public void onToken(TokenDelta delta) {}
-
-                  @Override
-                  public void onGroundedPhrase(GroundedPhrase phrase) {}
-                });
+                GenerationListener.IGNORE);
         steps = recorder.steps();
         int side = captioner.info().imageSize();
         shown = steps.isEmpty() ? Images.resize(input, side, side) : steps.get(0).image();

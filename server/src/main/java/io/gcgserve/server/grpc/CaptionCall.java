@@ -11,13 +11,13 @@ import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.PrefillReport;
 import io.gcgserve.model.TokenDelta;
+import io.gcgserve.model.image.ImageDecoder;
+import io.gcgserve.model.image.ImageHeader;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.Timings;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.TokenPruner;
-import io.gcgserve.server.image.ImageDecoder;
-import io.gcgserve.server.image.ImageHeader;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -107,16 +107,7 @@ final class CaptionCall implements Runnable {
             prepared.pruner(),
             prepared.options(),
             () -> stream.isCancelled() || listener.stopped);
-    GenerationResult result;
-    try {
-      result = prepared.captioner().generate(request, listener);
-    } catch (IllegalArgumentException e) {
-      if (listener.failure != null) {
-        throw listener.failure;
-      }
-      // the model documents these messages as safe for clients (e.g. prompt too long)
-      throw RequestRejectedException.invalidArgument(e.getMessage());
-    }
+    GenerationResult result = prepared.captioner().generate(request, listener);
     if (listener.failure != null) {
       throw listener.failure;
     }

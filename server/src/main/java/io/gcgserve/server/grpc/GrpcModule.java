@@ -1,7 +1,9 @@
 package io.gcgserve.server.grpc;
 
 import com.google.inject.AbstractModule;
-import io.gcgserve.server.image.ImageDecoder;
+import com.google.inject.Provides;
+import io.gcgserve.model.image.ImageDecoder;
+import io.gcgserve.server.config.ServerConfig;
 import io.grpc.protobuf.services.HealthStatusManager;
 import jakarta.inject.Singleton;
 
@@ -12,7 +14,12 @@ public final class GrpcModule extends AbstractModule {
   protected void configure() {
     bind(GroundedCaptionService.class).in(Singleton.class);
     bind(GenerationExecutor.class).in(Singleton.class);
-    bind(ImageDecoder.class).in(Singleton.class);
     bind(HealthStatusManager.class).toInstance(new HealthStatusManager());
+  }
+
+  @Provides
+  @Singleton
+  static ImageDecoder imageDecoder(ServerConfig config) {
+    return new ImageDecoder(config.maxImageWidth(), config.maxImageHeight());
   }
 }

@@ -1,8 +1,9 @@
 package io.gcgserve.server.grpc;
 
+import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelLoadException;
+import io.gcgserve.model.image.InvalidImageException;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
-import io.gcgserve.server.image.InvalidImageException;
 import io.gcgserve.server.model.ModelNotReadyException;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -27,7 +28,8 @@ public final class StatusMapper {
       return Status.fromCode(rejected.code()).withDescription(rejected.getMessage());
     }
     if (failure instanceof InvalidImageException
-        || failure instanceof InvalidPrunerParameterException) {
+        || failure instanceof InvalidPrunerParameterException
+        || failure instanceof InvalidRequestException) {
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
     }
     if (failure instanceof ModelNotReadyException) {

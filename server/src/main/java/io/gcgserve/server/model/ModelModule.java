@@ -2,8 +2,8 @@ package io.gcgserve.server.model;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
-import io.gcgserve.model.GcgModels;
 import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.djl.GcgModels;
 import io.gcgserve.server.config.ServerConfig;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;

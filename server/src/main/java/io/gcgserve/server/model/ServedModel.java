@@ -8,9 +8,7 @@ import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GroundedCaptioner;
-import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.ModelInfo;
-import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.server.config.ServerConfig;
@@ -95,13 +93,7 @@ public final class ServedModel implements AutoCloseable {
                 new NoPruner().create(Map.of(), info.geometry()),
                 GenerationOptions.greedy(WARM_UP_TOKENS),
                 () -> false),
-            new GenerationListener() {
-              @Override
-              public void onToken(TokenDelta delta) {}
-
-              @Override
-              public void onGroundedPhrase(GroundedPhrase phrase) {}
-            });
+            GenerationListener.IGNORE);
     log.info(
         "warm-up generation: {} tokens in {} ms",
         result.generatedTokens(),

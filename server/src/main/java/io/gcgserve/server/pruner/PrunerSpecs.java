@@ -1,9 +1,9 @@
 package io.gcgserve.server.pruner;
 
-import io.gcgserve.proto.v1.AltpParams;
-import io.gcgserve.proto.v1.FastVParams;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
+import com.google.protobuf.Message;
 import io.gcgserve.proto.v1.PrunerSpec;
-import io.gcgserve.proto.v1.PyramidDropParams;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.NoPruner;
 import java.util.LinkedHashMap;
@@ -16,17 +16,19 @@ import java.util.stream.Collectors;
  * Turns a request's {@link PrunerSpec} into a registry name and the one textual parameter map that
  * every {@link io.gcgserve.pruners.PrunerFactory} validates, so typed built-in parameters and
  * plugin string parameters go through the same checks.
+ *
+ * <p>The mapping is read from the proto descriptors, not written per pruner: the field of the
+ * {@code typed_params} oneof is named after the pruner it belongs to ({@code fastv}, {@code pdrop},
+ * {@code altp}), and each field of a typed message is named after the parameter it sets. A new
+ * typed message therefore needs no code here, and the server knows no parameter names.
  */
 public final class PrunerSpecs {
 
-  /** Registry name of FastV; the typed {@code fastv} parameters belong to it. */
-  public static final String FASTV = "fastv";
-
-  /** Registry name of PyramidDrop; the typed {@code pdrop} parameters belong to it. */
-  public static final String PDROP = "pdrop";
-
-  /** Registry name of ALTP; the typed {@code altp} parameters belong to it. */
-  public static final String ALTP = "altp";
+  private static final OneofDescriptor TYPED_PARAMS =
+      PrunerSpec.getDescriptor().getOneofs().stream()
+          .filter(oneof -> oneof.getName().equals("typed_params"))
+          .findFirst()
+          .orElseThrow();
 
   private PrunerSpecs() {}
 
@@ -37,7 +39,8 @@ public final class PrunerSpecs {
   }
 
   /**
-   * The parameters as name → text: set typed fields first, then the {@code params} map.
+   * The parameters as name → text: set typed fields first (in field order), then the {@code params}
+   * map.
    *
    * @throws InvalidPrunerParameterException when typed parameters belong to another pruner or a
    *     parameter is given both ways
@@ -45,69 +48,23 @@ public final class PrunerSpecs {
   public static Map<String, String> parameters(PrunerSpec spec) {
     String name = name(spec);
     Map<String, String> parameters = new LinkedHashMap<>();
-    switch (spec.getTypedParamsCase()) {
-      case FASTV -> {
-        requireTypedFor(name, FASTV, "fastv");
-        FastVParams fastv = spec.getFastv();
-        if (fastv.hasK()) {
-          parameters.put("k", Integer.toString(fastv.getK()));
-        }
-        if (fastv.hasKeepRatio()) {
-          parameters.put("keep_ratio", Double.toString(fastv.getKeepRatio()));
-        }
-        if (fastv.hasKeepTokens()) {
-          parameters.put("keep_tokens", Integer.toString(fastv.getKeepTokens()));
-        }
+    FieldDescriptor typed = spec.getOneofFieldDescriptor(TYPED_PARAMS);
+    if (typed != null) {
+      String owner = typed.getName();
+      if (!name.equals(owner)) {
+        throw new InvalidPrunerParameterException(
+            "typed parameters '"
+                + owner
+                + "' belong to pruner '"
+                + owner
+                + "' but the request names '"
+                + name
+                + "'; use params for other pruners");
       }
-      case PDROP -> {
-        requireTypedFor(name, PDROP, "pdrop");
-        PyramidDropParams pdrop = spec.getPdrop();
-        if (pdrop.getStageLayersCount() > 0) {
-          parameters.put("stage_layers", joined(pdrop.getStageLayersList()));
-        }
-        if (pdrop.hasLambda()) {
-          parameters.put("lambda", Double.toString(pdrop.getLambda()));
-        }
-        if (pdrop.hasKeepTokens()) {
-          parameters.put("keep_tokens", Integer.toString(pdrop.getKeepTokens()));
-        }
+      Message message = (Message) spec.getField(typed);
+      for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+        parameters.put(field.getKey().getName(), text(field.getValue()));
       }
-      case ALTP -> {
-        requireTypedFor(name, ALTP, "altp");
-        AltpParams altp = spec.getAltp();
-        if (altp.hasKeepRatio()) {
-          parameters.put("keep_ratio", Double.toString(altp.getKeepRatio()));
-        }
-        if (altp.hasKeepTokens()) {
-          parameters.put("keep_tokens", Integer.toString(altp.getKeepTokens()));
-        }
-        if (altp.hasK()) {
-          parameters.put("k", Integer.toString(altp.getK()));
-        }
-        if (altp.hasNSuperpixels()) {
-          parameters.put("n_superpixels", Integer.toString(altp.getNSuperpixels()));
-        }
-        if (altp.hasCompactness()) {
-          parameters.put("compactness", Double.toString(altp.getCompactness()));
-        }
-        if (altp.hasSigma()) {
-          parameters.put("sigma", Double.toString(altp.getSigma()));
-        }
-        if (altp.hasTemperature()) {
-          parameters.put("temperature", Double.toString(altp.getTemperature()));
-        }
-        if (altp.hasMinPerRegion()) {
-          parameters.put("min_per_region", Integer.toString(altp.getMinPerRegion()));
-        }
-        if (altp.hasAllocation()) {
-          parameters.put("allocation", altp.getAllocation());
-        }
-        if (altp.hasSegmentPixelsPerToken()) {
-          parameters.put(
-              "segment_pixels_per_token", Integer.toString(altp.getSegmentPixelsPerToken()));
-        }
-      }
-      case TYPEDPARAMS_NOT_SET -> {}
     }
     for (Map.Entry<String, String> entry : spec.getParamsMap().entrySet()) {
       if (parameters.containsKey(entry.getKey())) {
@@ -123,20 +80,13 @@ public final class PrunerSpecs {
     return parameters;
   }
 
-  private static void requireTypedFor(String name, String owner, String field) {
-    if (!name.equals(owner)) {
-      throw new InvalidPrunerParameterException(
-          "typed parameters '"
-              + field
-              + "' belong to pruner '"
-              + owner
-              + "' but the request names '"
-              + name
-              + "'; use params for other pruners");
+  /**
+   * A field value as the text a factory parses: numbers as Java prints them, lists comma-joined.
+   */
+  private static String text(Object value) {
+    if (value instanceof List<?> values) {
+      return values.stream().map(PrunerSpecs::text).collect(Collectors.joining(","));
     }
-  }
-
-  private static String joined(List<Integer> values) {
-    return values.stream().map(String::valueOf).collect(Collectors.joining(","));
+    return String.valueOf(value);
   }
 }

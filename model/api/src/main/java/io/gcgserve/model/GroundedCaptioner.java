@@ -1,0 +1,25 @@
+package io.gcgserve.model;
+
+/**
+ * A loaded GCG model. Thread-safe: concurrent {@link #generate} calls are allowed (each request
+ * owns its own NDManager); callers bound concurrency themselves.
+ */
+public interface GroundedCaptioner extends AutoCloseable {
+
+  /** What the model is: geometry for pruners, input size, defaults. */
+  ModelInfo info();
+
+  /**
+   * Runs one generation, calling {@code listener} on the calling thread as each token and each
+   * grounded phrase is produced. Checks {@link GenerationRequest#cancellation()} before every
+   * decode step and returns with {@link FinishReason#CANCELLED} when it is set.
+   *
+   * @throws InvalidRequestException for a request the model cannot run (e.g. a prompt longer than
+   *     its context); the message is safe to show to a client. Anything else thrown is a fault
+   */
+  GenerationResult generate(GenerationRequest request, GenerationListener listener);
+
+  /** Frees native memory. */
+  @Override
+  void close();
+}

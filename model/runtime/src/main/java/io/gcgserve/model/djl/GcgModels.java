@@ -1,0 +1,36 @@
+package io.gcgserve.model.djl;
+
+import io.gcgserve.model.GroundedCaptioner;
+import java.nio.file.Path;
+
+/** Entry point for loading a GCG model from an HF-style directory or the bundled checkpoint. */
+public final class GcgModels {
+
+  private GcgModels() {}
+
+  /**
+   * Loads the checkpoint bundled on the classpath ({@code io/gcgserve/model/bundled/}).
+   *
+   * @param device {@code auto}, {@code cpu} or {@code gpu}
+   * @throws ModelLoadException when the checkpoint is missing or malformed
+   */
+  public static GroundedCaptioner loadBundled(String device) {
+    return ModelFiles.loadBundled(ModelFiles.device(device));
+  }
+
+  /**
+   * Loads {@code config.json}, {@code model.safetensors} and {@code tokenizer.json} from {@code
+   * directory}.
+   *
+   * @param device {@code auto}, {@code cpu} or {@code gpu}
+   * @throws ModelLoadException naming the missing file, mismatched shape or unknown key
+   */
+  public static GroundedCaptioner load(Path directory, String device) {
+    return ModelFiles.loadDirectory(directory, ModelFiles.device(device));
+  }
+
+  /** True when the bundled checkpoint is on the classpath. */
+  public static boolean bundledPresent() {
+    return ModelFiles.bundledPresent();
+  }
+}

@@ -1,5 +1,0 @@
-/** Benchmarks of the model runtime that print figures (never timed assertions). */
-@NullMarked
-package io.gcgserve.model.bench;
-
-import org.jspecify.annotations.NullMarked;
