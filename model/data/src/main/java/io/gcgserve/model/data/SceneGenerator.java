@@ -100,7 +100,7 @@ public final class SceneGenerator {
     return new Render(random).scene();
   }
 
-  private static long mix(long a, long b) {
+  static long mix(long a, long b) {
     long z = a * 0x9E3779B97F4A7C15L + b + 0x632BE59BD9B4E019L;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -177,7 +177,20 @@ public final class SceneGenerator {
     }
 
     Scene scene() {
-      // backgrounds
+      int[] grounds = drawGrounds();
+      List<Raster> placed = placeObjects();
+      List<Candidate> visible = visibleObjects(placed);
+      // reading order: row bands of a quarter image, then left to right
+      visible.sort(
+          Comparator.comparingInt((Candidate c) -> (int) (c.centerY() / (size / 4.0)))
+              .thenComparingDouble(Candidate::centerX));
+      // occluded pixels repaint the objects; background pixels the textures
+      render(placed);
+      return caption(visible, backgroundMasks(grounds[0], grounds[1]));
+    }
+
+    /** Draws the two backgrounds and their wavy horizon into {@link #ground}: {top, bottom}. */
+    private int[] drawGrounds() {
       int top;
       int bottom;
       double horizon;
@@ -200,8 +213,11 @@ public final class SceneGenerator {
           ground[y * size + x] = y < boundary ? top : bottom;
         }
       }
+      return new int[] {top, bottom};
+    }
 
-      // objects, drawn in order; later ones occlude earlier ones
+    /** Draws 1-8 objects; they are painted in this order, later ones occluding earlier ones. */
+    private List<Raster> placeObjects() {
       int count = 1 + random.nextInt(8);
       List<Raster> placed = new ArrayList<>();
       for (int i = 0; i < count; i++) {
@@ -211,7 +227,7 @@ public final class SceneGenerator {
                     MAX_AREA_FRACTION / MIN_AREA_FRACTION,
                     StrictMath.pow(random.nextDouble(), 1.6));
         int shape = random.nextInt(SceneVocabulary.SHAPES.size());
-        double radius = Math.sqrt(area * pixels / fill(shape)) / 2;
+        double radius = Math.sqrt(area * pixels / ScenePixels.fill(shape)) / 2;
         double centerX = radius * 0.6 + random.nextDouble() * (size - 1.2 * radius);
         double centerY = radius * 0.6 + random.nextDouble() * (size - 1.2 * radius);
         double angle = shape == 0 || shape == 3 ? 0 : random.nextDouble() * 0.6 - 0.3;
@@ -219,15 +235,21 @@ public final class SceneGenerator {
         int texture = random.nextInt(SceneVocabulary.TEXTURES.size());
         placed.add(new Raster(new Placed(shape, color, texture, centerX, centerY, radius, angle)));
       }
-      // visible masks; an object mostly hidden, or whose phrase repeats another, is removed and
-      // the rest repainted, so that every visible object is captioned
-      List<Candidate> visible;
+      return placed;
+    }
+
+    /**
+     * The visible mask and phrase of each object. An object mostly hidden, or whose phrase repeats
+     * another, is removed from {@code placed} and the rest repainted, so that every visible object
+     * is captioned.
+     */
+    private List<Candidate> visibleObjects(List<Raster> placed) {
       while (true) {
         Arrays.fill(owner, -1);
         for (int i = 0; i < placed.size(); i++) {
           paint(placed.get(i), i);
         }
-        visible = new ArrayList<>();
+        List<Candidate> visible = new ArrayList<>();
         Set<String> phrases = new HashSet<>();
         int drop = -1;
         for (int i = 0; i < placed.size() && drop < 0; i++) {
@@ -252,18 +274,14 @@ public final class SceneGenerator {
           }
         }
         if (drop < 0) {
-          break;
+          return visible;
         }
         placed.remove(drop);
       }
-      // reading order: row bands of a quarter image, then left to right
-      visible.sort(
-          Comparator.comparingInt((Candidate c) -> (int) (c.centerY() / (size / 4.0)))
-              .thenComparingDouble(Candidate::centerX));
+    }
 
-      // occluded pixels repaint the objects; background pixels the textures
-      render(placed);
-
+    /** The uncovered pixels of each background, the lower one first. */
+    private List<Candidate> backgroundMasks(int top, int bottom) {
       List<Candidate> backgrounds = new ArrayList<>();
       for (int b : top == bottom ? new int[] {top} : new int[] {bottom, top}) {
         BitSet mask = new BitSet(pixels);
@@ -276,7 +294,7 @@ public final class SceneGenerator {
           backgrounds.add(new Candidate(SceneVocabulary.BACKGROUNDS.get(b), mask, 0, 0));
         }
       }
-      return caption(visible, backgrounds);
+      return backgrounds;
     }
 
     private String phrase(Placed object, int visibleArea) {
@@ -355,31 +373,38 @@ public final class SceneGenerator {
           int dy = Math.floorMod(y, period) - period / 2;
           yield dx * dx + dy * dy <= (period * period) / 10 ? accent : base;
         }
-        case 3 -> ((x / period) + (y / period)) % 2 == 0 ? base : darken(base);
+        case 3 -> ((x / period) + (y / period)) % 2 == 0 ? base : ScenePixels.darken(base);
         default -> base;
       };
     }
 
     private int backgroundColor(int background, int x, int y, long textureSeed) {
       return switch (background) {
-        case 0 -> shade(0x87c5f0, 1.0 - 0.25 * y / size + 0.05 * hashNoise(x, y, textureSeed));
+        case 0 ->
+            ScenePixels.shade(
+                0x87c5f0, 1.0 - 0.25 * y / size + 0.05 * ScenePixels.hashNoise(x, y, textureSeed));
         case 1 -> {
           boolean mortar = y % 24 < 2 || (x + ((y / 24) % 2) * 24) % 48 < 2;
-          yield mortar ? 0xb9ab98 : shade(0xe6d5b8, 0.95 + 0.08 * hashNoise(x, y, textureSeed));
+          yield mortar
+              ? 0xb9ab98
+              : ScenePixels.shade(0xe6d5b8, 0.95 + 0.08 * ScenePixels.hashNoise(x, y, textureSeed));
         }
-        case 2 -> shade(0x4f9a3a, 0.8 + 0.35 * hashNoise(x, y, textureSeed));
+        case 2 ->
+            ScenePixels.shade(0x4f9a3a, 0.8 + 0.35 * ScenePixels.hashNoise(x, y, textureSeed));
         case 3 -> {
           boolean seam = x % 40 < 2;
           // sin(0.3 y + x), expanded so that the sines come from per-row and per-column tables
           double grain = floorRowSin[y] * floorColumnCos[x] + floorRowCos[y] * floorColumnSin[x];
           yield seam
               ? 0x5a3b22
-              : shade(0x9c6b3f, 0.9 + 0.15 * grain * hashNoise(x, y, textureSeed));
+              : ScenePixels.shade(
+                  0x9c6b3f, 0.9 + 0.15 * grain * ScenePixels.hashNoise(x, y, textureSeed));
         }
         default -> {
           // sin(0.35 y + 3 sin(0.05 x)), expanded the same way
           double wave = waterRowSin[y] * waterColumnCos[x] + waterRowCos[y] * waterColumnSin[x];
-          yield shade(0x2f6fa8, 0.9 + 0.12 * wave + 0.04 * hashNoise(x, y, textureSeed));
+          yield ScenePixels.shade(
+              0x2f6fa8, 0.9 + 0.12 * wave + 0.04 * ScenePixels.hashNoise(x, y, textureSeed));
         }
       };
     }
@@ -436,78 +461,13 @@ public final class SceneGenerator {
   }
 
   /** Fraction of its bounding square that a shape fills, for sizing by area. */
-  private static double fill(int shape) {
-    return switch (shape) {
-      case 0 -> 0.35; // star
-      case 1 -> StrictMath.PI / 4; // circle
-      case 2 -> 0.72; // square
-      case 3 -> 0.5; // triangle
-      case 4 -> 0.55; // heart
-      case 5 -> 0.51; // cross
-      case 6 -> 0.55; // ring
-      default -> 0.5; // diamond
-    };
-  }
 
-  /** Point-in-shape test in the object's frame: u, v in [-1, 1] over its bounding square. */
+  /** Point-in-object test: the pixel centre in the object's rotated frame, then its shape. */
   private static boolean inside(Placed object, double cos, double sin, int x, int y) {
     double dx = (x + 0.5 - object.centerX()) / object.radius();
     double dy = (y + 0.5 - object.centerY()) / object.radius();
     double u = dx * cos + dy * sin;
     double v = -dx * sin + dy * cos;
-    return switch (object.shape()) {
-      case 0 -> insideStar(u, v);
-      case 1 -> u * u + v * v <= 1;
-      case 2 -> Math.abs(u) <= 0.85 && Math.abs(v) <= 0.85;
-      case 3 -> v <= 0.85 && v >= -0.95 && Math.abs(u) <= (v + 0.95) / 1.8 * 0.95;
-      case 4 -> {
-        double hx = u * 1.25;
-        double hy = -v * 1.25 + 0.25;
-        double a = hx * hx + hy * hy - 1;
-        yield a * a * a - hx * hx * hy * hy * hy <= 0;
-      }
-      case 5 ->
-          (Math.abs(u) <= 0.3 && Math.abs(v) <= 0.95)
-              || (Math.abs(v) <= 0.3 && Math.abs(u) <= 0.95);
-      case 6 -> {
-        double r = Math.sqrt(u * u + v * v);
-        yield r <= 1 && r >= 0.55;
-      }
-      default -> Math.abs(u) + Math.abs(v) <= 1;
-    };
-  }
-
-  private static boolean insideStar(double u, double v) {
-    double r = Math.sqrt(u * u + v * v);
-    if (r > 1) {
-      return false;
-    }
-    double theta = StrictMath.atan2(u, -v);
-    double sector = StrictMath.PI / 5;
-    double local = Math.abs(((theta % (2 * sector)) + 2 * sector) % (2 * sector) - sector);
-    // boundary radius from an outer point (1.0 at local 0) down to an inner vertex (0.45)
-    double inner = 0.45;
-    return r <= 1 - (1 - inner) * (local / sector);
-  }
-
-  private static int shade(int rgb, double factor) {
-    int r = clamp((int) (((rgb >> 16) & 0xff) * factor));
-    int g = clamp((int) (((rgb >> 8) & 0xff) * factor));
-    int b = clamp((int) ((rgb & 0xff) * factor));
-    return (r << 16) | (g << 8) | b;
-  }
-
-  private static int darken(int rgb) {
-    return shade(rgb, 0.55);
-  }
-
-  private static int clamp(int value) {
-    return Math.max(0, Math.min(255, value));
-  }
-
-  /** Deterministic value noise in [-1, 1] per pixel. */
-  private static double hashNoise(int x, int y, long seed) {
-    long h = mix(seed, (long) x * 73856093L ^ (long) y * 19349663L);
-    return ((h >>> 11) * 0x1.0p-53) * 2 - 1;
+    return ScenePixels.insideShape(object.shape(), u, v);
   }
 }
