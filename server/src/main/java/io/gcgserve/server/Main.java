@@ -2,105 +2,41 @@ package io.gcgserve.server;
 
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.server.config.ServerConfig;
-import java.nio.file.Path;
-import java.time.Duration;
+import io.gcgserve.server.config.ServerSettings;
+import io.gcgserve.server.config.Setting;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * {@code gcg-serve}: parses flags into a {@link ServerConfig}, starts the server, loads and warms
- * the model, and serves until SIGTERM, which drains gracefully.
+ * the model, and serves until SIGTERM, which drains gracefully. The flags are not written here:
+ * each comes from its {@link ServerSettings} declaration, so the help, the defaults and the checks
+ * are the ones {@link ServerConfig} uses.
  */
-@Command(
-    name = "gcg-serve",
-    mixinStandardHelpOptions = true,
-    version = "gcg-serve 0.1.0",
-    sortOptions = false,
-    description = "Serves the grounded captioning model over gRPC (gcg.v1.GroundedCaption).")
 public final class Main implements Callable<Integer> {
 
   /** Exit status when the model or the port cannot be brought up. */
   static final int EXIT_STARTUP_FAILED = 1;
 
-  @Option(
-      names = "--port",
-      description = "gRPC port (0 = any free port). Default: ${DEFAULT-VALUE}.")
-  int port = ServerConfig.DEFAULT_PORT;
+  private final CommandSpec spec;
 
-  @Option(
-      names = "--metrics-port",
-      description =
-          "Prometheus /metrics port (0 = any free port, -1 = off). Default: ${DEFAULT-VALUE}.")
-  int metricsPort = ServerConfig.DEFAULT_METRICS_PORT;
-
-  @Option(
-      names = "--model",
-      paramLabel = "DIR",
-      description =
-          "HF-style model directory (config.json, model.safetensors, tokenizer.json)."
-              + " Default: the bundled checkpoint.")
-  @Nullable Path modelDirectory;
-
-  @Option(names = "--device", description = "auto, cpu or gpu. Default: ${DEFAULT-VALUE}.")
-  String device = "auto";
-
-  @Option(
-      names = "--workers",
-      description =
-          "Concurrent generations. Default: half the cores, at least 1 (${DEFAULT-VALUE}).")
-  int workers = new ServerConfig().workerThreads();
-
-  @Option(
-      names = "--queue-capacity",
-      description =
-          "Requests that may wait for a worker before RESOURCE_EXHAUSTED. Default: ${DEFAULT-VALUE}.")
-  int queueCapacity = new ServerConfig().queueCapacity();
-
-  @Option(
-      names = "--max-message-bytes",
-      description = "Largest request message. Default: ${DEFAULT-VALUE} (16 MiB).")
-  int maxMessageBytes = new ServerConfig().maxMessageBytes();
-
-  @Option(
-      names = "--max-image-size",
-      paramLabel = "WxH",
-      description = "Largest image, checked from its header. Default: ${DEFAULT-VALUE}.")
-  String maxImageSize = "4096x4096";
-
-  @Option(
-      names = "--drain-grace-seconds",
-      description = "On SIGTERM, how long in-flight calls may finish. Default: ${DEFAULT-VALUE}.")
-  long drainGraceSeconds = new ServerConfig().drainGrace().toSeconds();
-
-  @Option(
-      names = "--default-max-new-tokens",
-      description = "max_new_tokens when a request gives 0. Default: ${DEFAULT-VALUE}.")
-  int defaultMaxNewTokens = new ServerConfig().defaultMaxNewTokens();
-
-  @Option(
-      names = "--max-new-tokens-limit",
-      description = "Largest max_new_tokens a request may ask for. Default: ${DEFAULT-VALUE}.")
-  int maxNewTokensLimit = new ServerConfig().maxNewTokensLimit();
-
-  @Option(names = "--max-prompt-chars", description = "Longest prompt. Default: ${DEFAULT-VALUE}.")
-  int maxPromptChars = new ServerConfig().maxPromptChars();
-
-  @Option(
-      names = "--stream-buffer",
-      description =
-          "Events buffered per call while a client is not reading. Default: ${DEFAULT-VALUE}.")
-  int streamBuffer = new ServerConfig().streamBufferMessages();
-
-  @Option(
-      names = "--no-warm-up",
-      negatable = false,
-      description = "Report SERVING without the warm-up generation.")
-  boolean noWarmUp;
-
-  private Main() {}
+  private Main() {
+    spec =
+        CommandSpec.wrapWithoutInspection(this)
+            .name("gcg-serve")
+            .version("gcg-serve 0.1.0")
+            .mixinStandardHelpOptions(true);
+    spec.usageMessage()
+        .description("Serves the grounded captioning model over gRPC (gcg.v1.GroundedCaption).")
+        .sortOptions(false)
+        .sortSynopsis(false);
+    for (Setting<?> setting : ServerSettings.ALL) {
+      spec.addOption(option(setting));
+    }
+  }
 
   /** Runs the server; exits with 1 when it cannot start, 2 on bad flags. */
   public static void main(String[] args) {
@@ -112,39 +48,55 @@ public final class Main implements Callable<Integer> {
 
   /** The command line, for {@link #main} and tests. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    return new CommandLine(new Main().spec);
   }
 
-  /** The configuration these flags describe. */
-  ServerConfig toConfig() {
-    String[] size = maxImageSize.toLowerCase(java.util.Locale.ROOT).split("x");
-    if (size.length != 2) {
-      throw new IllegalArgumentException("--max-image-size must look like 4096x4096");
+  /** The flag of {@code setting}, with its default in the help line. */
+  private static OptionSpec option(Setting<?> setting) {
+    OptionSpec.Builder option =
+        OptionSpec.builder(setting.flag())
+            .description(setting.description() + " Default: " + displayDefault(setting) + ".");
+    if (setting.isSwitch()) {
+      return option.arity("0").type(boolean.class).build();
     }
-    int width;
-    int height;
+    return option
+        .paramLabel(setting.valueLabel())
+        .type(setting.type())
+        .converters(text -> convert(setting, text))
+        .build();
+  }
+
+  private static <T> String displayDefault(Setting<T> setting) {
+    return setting.display(setting.defaultValue());
+  }
+
+  private static Object convert(Setting<?> setting, String text) {
     try {
-      width = Integer.parseInt(size[0].trim());
-      height = Integer.parseInt(size[1].trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--max-image-size must look like 4096x4096");
+      return setting.parse(text);
+    } catch (IllegalArgumentException e) {
+      // picocli prefixes this with "Invalid value for option '--flag'"
+      throw new CommandLine.TypeConversionException(e.getMessage());
     }
-    return new ServerConfig()
-        .setPort(port)
-        .setMetricsPort(metricsPort)
-        .setModelDirectory(modelDirectory)
-        .setDevice(device)
-        .setWorkerThreads(workers)
-        .setQueueCapacity(queueCapacity)
-        .setMaxMessageBytes(maxMessageBytes)
-        .setMaxImageSize(width, height)
-        .setDrainGrace(Duration.ofSeconds(drainGraceSeconds))
-        .setDefaultMaxNewTokens(defaultMaxNewTokens)
-        .setMaxNewTokensLimit(maxNewTokensLimit)
-        .setMaxPromptChars(maxPromptChars)
-        .setStreamBufferMessages(streamBuffer)
-        .setWarmUp(!noWarmUp)
-        .validate();
+  }
+
+  /** The configuration these flags describe: the defaults, with every flag given applied. */
+  ServerConfig toConfig() {
+    ParseResult parsed = spec.commandLine().getParseResult();
+    ServerConfig config = new ServerConfig();
+    for (Setting<?> setting : ServerSettings.ALL) {
+      applyIfGiven(parsed, setting, config);
+    }
+    return config.validate();
+  }
+
+  private static <T> void applyIfGiven(
+      ParseResult parsed, Setting<T> setting, ServerConfig config) {
+    OptionSpec given = parsed.matchedOption(setting.flag());
+    if (given == null) {
+      return;
+    }
+    T value = setting.isSwitch() ? setting.switchedValue() : setting.type().cast(given.getValue());
+    config.set(setting, value);
   }
 
   @Override
@@ -153,7 +105,7 @@ public final class Main implements Callable<Integer> {
     try {
       config = toConfig();
     } catch (IllegalArgumentException e) {
-      System.err.println("gcg-serve: " + e.getMessage());
+      spec.commandLine().getErr().println("gcg-serve: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }
     GcgServer server = GcgServer.create(config);

@@ -3,10 +3,21 @@ package io.gcgserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.config.ServerSettings;
+import io.gcgserve.server.config.Setting;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 class MainTest {
 
@@ -60,12 +71,112 @@ class MainTest {
   }
 
   @Test
-  void noFlagsGiveTheDefaults() {
+  void noFlagsGiveEveryDefaultOfServerConfig() {
     CommandLine commandLine = Main.commandLine();
     commandLine.parseArgs();
-    ServerConfig config = ((Main) commandLine.getCommand()).toConfig();
-    assertThat(config.port()).isEqualTo(ServerConfig.DEFAULT_PORT);
-    assertThat(config.metricsPort()).isEqualTo(ServerConfig.DEFAULT_METRICS_PORT);
-    assertThat(config.warmUp()).isTrue();
+    ServerConfig parsed = ((Main) commandLine.getCommand()).toConfig();
+    ServerConfig defaults = new ServerConfig();
+    for (Setting<?> setting : ServerSettings.ALL) {
+      assertThat(parsed.get(setting)).as(setting.flag()).isEqualTo(defaults.get(setting));
+    }
+    assertThat(parsed.port()).isEqualTo(50051);
+    assertThat(parsed.metricsPort()).isEqualTo(9464);
+    assertThat(parsed.warmUp()).isTrue();
+  }
+
+  @Test
+  void everySettingHasExactlyOneFlagAndEveryFlagOneSetting() {
+    CommandSpec spec = Main.commandLine().getCommandSpec();
+    List<String> settingFlags = ServerSettings.ALL.stream().map(Setting::flag).toList();
+    List<String> optionNames =
+        spec.options().stream()
+            .filter(option -> !option.usageHelp() && !option.versionHelp())
+            .flatMap(option -> Arrays.stream(option.names()))
+            .toList();
+
+    assertThat(settingFlags).doesNotHaveDuplicates();
+    assertThat(optionNames).containsExactlyElementsOf(settingFlags);
+  }
+
+  @Test
+  void helpListsEveryFlagWithTheDefaultOfServerConfig() {
+    StringWriter out = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setOut(new PrintWriter(out));
+
+    int exit = commandLine.execute("--help");
+
+    assertThat(exit).isZero();
+    // the help wraps descriptions across lines; one space per gap makes each entry one run
+    String help = out.toString().replaceAll("\\s+", " ");
+    ServerConfig defaults = new ServerConfig();
+    for (Setting<?> setting : ServerSettings.ALL) {
+      assertThat(shownDefault(help, setting.flag()))
+          .as("default --help shows for %s", setting.flag())
+          .isEqualTo(displayed(setting, defaults));
+    }
+  }
+
+  private static <T> String displayed(Setting<T> setting, ServerConfig config) {
+    return setting.display(config.get(setting));
+  }
+
+  /** The text between "Default: " and the closing "." of {@code flag}'s entry in the help. */
+  private static String shownDefault(String help, String flag) {
+    Matcher entry =
+        Pattern.compile(" " + Pattern.quote(flag) + "[= ].*? Default: (.*?)\\.(?: -|$| ?$)")
+            .matcher(help);
+    assertThat(entry.find()).as("%s in the help:%n%s", flag, help).isTrue();
+    return entry.group(1);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "--port | 70000 | must be in [0, 65535], got 70000",
+        "--port | seven | must be a whole number, got 'seven'",
+        "--metrics-port | 65536 | must be at most 65535, got 65536",
+        "--device | tpu | must be auto, cpu or gpu, got tpu",
+        "--workers | 0 | must be at least 1, got 0",
+        "--queue-capacity | -1 | must be >= 0, got -1",
+        "--max-message-bytes | 10 | must be at least 1024, got 10",
+        "--max-image-size | 4096by4096 | must look like 4096x4096, got '4096by4096'",
+        "--max-image-size | 0x10 | must be positive, got 0x10",
+        "--drain-grace-seconds | -5 | must not be negative, got -5",
+        "--drain-grace-seconds | soon | must be a whole number of seconds, got 'soon'",
+        "--max-new-tokens-limit | 0 | must be at least 1, got 0",
+        "--max-prompt-chars | 0 | must be at least 1, got 0",
+        "--stream-buffer | 0 | must be at least 1, got 0",
+      })
+  void invalidValueIsRefusedWithAMessageNamingTheFlag(
+      String flag, String value, String requirement) {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+
+    int exit = commandLine.execute(flag, value);
+
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString().lines().findFirst().orElseThrow())
+        .startsWith("Invalid value for option '" + flag + "'")
+        .endsWith(": " + requirement);
+  }
+
+  @Test
+  void valuesValidAloneButNotTogetherAreRefusedNamingTheFlag() {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+
+    int exit =
+        commandLine.execute("--max-new-tokens-limit", "100", "--default-max-new-tokens", "200");
+
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString())
+        .startsWith(
+            "gcg-serve: --default-max-new-tokens must be in [1, --max-new-tokens-limit=100], got"
+                + " 200");
   }
 }

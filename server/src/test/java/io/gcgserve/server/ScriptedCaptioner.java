@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Test double of the model: a fixed caption with two grounded phrases whose masks are rectangles, a
  * real call to the request's pruner on a 4x4 grid, and an optional gate that holds generation after
- * the first token until released or cancelled (for cancel, deadline and overload tests).
+ * the first token until released or cancelled (for cancel, deadline and overload tests), and an
+ * optional failure thrown after the first token (for the server-fault tests).
  */
 final class ScriptedCaptioner implements GroundedCaptioner {
 
@@ -54,6 +55,7 @@ final class ScriptedCaptioner implements GroundedCaptioner {
   private volatile CountDownLatch blocked = new CountDownLatch(1);
   private volatile CountDownLatch returned = new CountDownLatch(1);
   private final AtomicReference<FinishReason> lastFinish = new AtomicReference<>();
+  private final AtomicReference<RuntimeException> nextFailure = new AtomicReference<>();
 
   @Override
   public ModelInfo info() {
@@ -89,6 +91,11 @@ final class ScriptedCaptioner implements GroundedCaptioner {
     return lastFinish.get();
   }
 
+  /** The next generation throws {@code failure} right after its first token; later ones run. */
+  void failNextAfterFirstToken(RuntimeException failure) {
+    nextFailure.set(failure);
+  }
+
   /** Tokens handed to listeners so far, over all generations. */
   int tokensEmitted() {
     return tokensEmitted.get();
@@ -107,6 +114,7 @@ final class ScriptedCaptioner implements GroundedCaptioner {
     generations.incrementAndGet();
     lastImage.set(request.image());
     boolean gated = gateArmed;
+    RuntimeException failure = nextFailure.getAndSet(null);
     PrefillReport prefill = prefill(request.pruner(), request.image());
     listener.onPrefill(prefill);
     StringBuilder caption = new StringBuilder();
@@ -123,6 +131,9 @@ final class ScriptedCaptioner implements GroundedCaptioner {
         if (generated >= request.options().maxNewTokens()) {
           reason = FinishReason.MAX_TOKENS;
           break;
+        }
+        if (failure != null && generated == 1) {
+          throw failure;
         }
         if (gated && generated == 1 && !awaitRelease(request)) {
           reason = FinishReason.CANCELLED;

@@ -1,6 +1,7 @@
 package io.gcgserve.server;
 
 import com.google.inject.Injector;
+import com.google.inject.Module;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.metrics.ServingMetrics;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,10 +29,11 @@ final class TestServer implements AutoCloseable {
   final ManagedChannel channel;
   final ByteArrayOutputStream stopLog = new ByteArrayOutputStream();
 
-  private TestServer(ServerConfig config, boolean warm) throws IOException {
-    injector =
-        GcgServer.injector(
-            config, binder -> binder.bind(GroundedCaptioner.class).toInstance(captioner));
+  private TestServer(ServerConfig config, boolean warm, Module... overrides) throws IOException {
+    Module[] modules = Arrays.copyOf(overrides, overrides.length + 1);
+    modules[overrides.length] =
+        binder -> binder.bind(GroundedCaptioner.class).toInstance(captioner);
+    injector = GcgServer.injector(config, modules);
     server = injector.getInstance(GcgServer.class);
     String name = InProcessServerBuilder.generateName();
     server.start(InProcessServerBuilder.forName(name));
@@ -57,6 +60,11 @@ final class TestServer implements AutoCloseable {
 
   static TestServer started(ServerConfig config) throws IOException {
     return new TestServer(config, true);
+  }
+
+  /** A warm server with {@code overrides} replacing production bindings besides the model. */
+  static TestServer startedWith(Module... overrides) throws IOException {
+    return new TestServer(config(), true, overrides);
   }
 
   static TestServer notWarm(ServerConfig config) throws IOException {

@@ -1,123 +1,136 @@
 package io.gcgserve.server.config;
 
+import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
+import static io.gcgserve.server.config.ServerSettings.DEVICE;
+import static io.gcgserve.server.config.ServerSettings.DRAIN_GRACE;
+import static io.gcgserve.server.config.ServerSettings.MAX_IMAGE_SIZE;
+import static io.gcgserve.server.config.ServerSettings.MAX_MESSAGE_BYTES;
+import static io.gcgserve.server.config.ServerSettings.MAX_NEW_TOKENS_LIMIT;
+import static io.gcgserve.server.config.ServerSettings.MAX_PROMPT_CHARS;
+import static io.gcgserve.server.config.ServerSettings.METRICS_PORT;
+import static io.gcgserve.server.config.ServerSettings.MODEL_DIRECTORY;
+import static io.gcgserve.server.config.ServerSettings.PORT;
+import static io.gcgserve.server.config.ServerSettings.QUEUE_CAPACITY;
+import static io.gcgserve.server.config.ServerSettings.STREAM_BUFFER_MESSAGES;
+import static io.gcgserve.server.config.ServerSettings.WARM_UP;
+import static io.gcgserve.server.config.ServerSettings.WORKER_THREADS;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every setting of the server, with its default in the field. Mutable setters return {@code this}
- * so flags and tests can build one fluently; {@link #validate()} is called once before use.
+ * The server's settings, one value per {@link ServerSettings} declaration; a setting never set
+ * holds its declared default, so defaults live in one place. The typed accessors and setters are
+ * what the rest of the server and the tests use; setters return {@code this} so a configuration can
+ * be built fluently, and {@link #validate()} is called once before use.
  */
 public final class ServerConfig {
 
-  /** Default gRPC port. */
-  public static final int DEFAULT_PORT = 50051;
-
-  /** Default Prometheus exporter port. */
-  public static final int DEFAULT_METRICS_PORT = 9464;
-
-  private int port = DEFAULT_PORT;
-  private int metricsPort = DEFAULT_METRICS_PORT;
-  private @Nullable Path modelDirectory;
-  private String device = "auto";
-  private int maxMessageBytes = 16 * 1024 * 1024;
-  private int maxImageWidth = 4096;
-  private int maxImageHeight = 4096;
-  private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-  private int queueCapacity = 8;
-  private Duration drainGrace = Duration.ofSeconds(30);
-  private int defaultMaxNewTokens = 128;
-  private int maxNewTokensLimit = 512;
-  private int maxPromptChars = 4096;
-  private int streamBufferMessages = 64;
-  private boolean warmUp = true;
+  /** Values set so far; a setting absent here has its default. */
+  private final Map<Setting<?>, @Nullable Object> values = new HashMap<>();
 
   /** Creates a configuration holding the defaults. */
   public ServerConfig() {}
 
+  /** The value of {@code setting}: the one set, or its default. */
+  public <T> @Nullable T get(Setting<T> setting) {
+    requireNonNull(setting, "setting is null");
+    return values.containsKey(setting)
+        ? setting.type().cast(values.get(setting))
+        : setting.defaultValue();
+  }
+
+  /** Sets {@code setting}; null only for an optional setting. Checked by {@link #validate()}. */
+  public <T> ServerConfig set(Setting<T> setting, @Nullable T value) {
+    requireNonNull(setting, "setting is null");
+    if (value == null && !setting.isOptional()) {
+      throw new NullPointerException(setting.flag() + " is null");
+    }
+    values.put(setting, value);
+    return this;
+  }
+
+  private <T> T required(Setting<T> setting) {
+    return requireNonNull(get(setting), setting.flag() + " is null");
+  }
+
   /** gRPC listening port; 0 picks a free port. */
   public int port() {
-    return port;
+    return required(PORT);
   }
 
   /** Sets the gRPC port. */
   public ServerConfig setPort(int port) {
-    this.port = port;
-    return this;
+    return set(PORT, port);
   }
 
   /** Prometheus exporter port; 0 picks a free port, negative disables the exporter. */
   public int metricsPort() {
-    return metricsPort;
+    return required(METRICS_PORT);
   }
 
   /** Sets the metrics port. */
   public ServerConfig setMetricsPort(int metricsPort) {
-    this.metricsPort = metricsPort;
-    return this;
+    return set(METRICS_PORT, metricsPort);
   }
 
   /** HF-style model directory, or null for the checkpoint bundled on the classpath. */
   public @Nullable Path modelDirectory() {
-    return modelDirectory;
+    return get(MODEL_DIRECTORY);
   }
 
   /** Sets the model directory; null means the bundled checkpoint. */
   public ServerConfig setModelDirectory(@Nullable Path modelDirectory) {
-    this.modelDirectory = modelDirectory;
-    return this;
+    return set(MODEL_DIRECTORY, modelDirectory);
   }
 
   /** {@code auto}, {@code cpu} or {@code gpu}. */
   public String device() {
-    return device;
+    return required(DEVICE);
   }
 
   /** Sets the device. */
   public ServerConfig setDevice(String device) {
-    this.device = requireNonNull(device, "device is null");
-    return this;
+    return set(DEVICE, requireNonNull(device, "device is null"));
   }
 
   /** Largest accepted request message in bytes (the image dominates it). */
   public int maxMessageBytes() {
-    return maxMessageBytes;
+    return required(MAX_MESSAGE_BYTES);
   }
 
   /** Sets the largest accepted request message. */
   public ServerConfig setMaxMessageBytes(int maxMessageBytes) {
-    this.maxMessageBytes = maxMessageBytes;
-    return this;
+    return set(MAX_MESSAGE_BYTES, maxMessageBytes);
   }
 
   /** Largest image width, checked from the header before decoding. */
   public int maxImageWidth() {
-    return maxImageWidth;
+    return required(MAX_IMAGE_SIZE).width();
   }
 
   /** Largest image height, checked from the header before decoding. */
   public int maxImageHeight() {
-    return maxImageHeight;
+    return required(MAX_IMAGE_SIZE).height();
   }
 
   /** Sets the largest image size in pixels. */
   public ServerConfig setMaxImageSize(int width, int height) {
-    this.maxImageWidth = width;
-    this.maxImageHeight = height;
-    return this;
+    return set(MAX_IMAGE_SIZE, new ImageSize(width, height));
   }
 
   /** Generations that run at once; each holds one model forward pass. */
   public int workerThreads() {
-    return workerThreads;
+    return required(WORKER_THREADS);
   }
 
   /** Sets the worker count. */
   public ServerConfig setWorkerThreads(int workerThreads) {
-    this.workerThreads = workerThreads;
-    return this;
+    return set(WORKER_THREADS, workerThreads);
   }
 
   /**
@@ -125,57 +138,52 @@ public final class ServerConfig {
    * RESOURCE_EXHAUSTED}. 0 admits only as many requests as there are workers.
    */
   public int queueCapacity() {
-    return queueCapacity;
+    return required(QUEUE_CAPACITY);
   }
 
   /** Sets the queue capacity. */
   public ServerConfig setQueueCapacity(int queueCapacity) {
-    this.queueCapacity = queueCapacity;
-    return this;
+    return set(QUEUE_CAPACITY, queueCapacity);
   }
 
   /** How long a drain lets in-flight requests finish before cancelling them. */
   public Duration drainGrace() {
-    return drainGrace;
+    return required(DRAIN_GRACE);
   }
 
   /** Sets the drain grace period. */
   public ServerConfig setDrainGrace(Duration drainGrace) {
-    this.drainGrace = requireNonNull(drainGrace, "drainGrace is null");
-    return this;
+    return set(DRAIN_GRACE, requireNonNull(drainGrace, "drainGrace is null"));
   }
 
   /** {@code max_new_tokens} used when a request leaves it at 0. */
   public int defaultMaxNewTokens() {
-    return defaultMaxNewTokens;
+    return required(DEFAULT_MAX_NEW_TOKENS);
   }
 
   /** Sets the default {@code max_new_tokens}. */
   public ServerConfig setDefaultMaxNewTokens(int defaultMaxNewTokens) {
-    this.defaultMaxNewTokens = defaultMaxNewTokens;
-    return this;
+    return set(DEFAULT_MAX_NEW_TOKENS, defaultMaxNewTokens);
   }
 
   /** Largest {@code max_new_tokens} a request may ask for. */
   public int maxNewTokensLimit() {
-    return maxNewTokensLimit;
+    return required(MAX_NEW_TOKENS_LIMIT);
   }
 
   /** Sets the largest {@code max_new_tokens}. */
   public ServerConfig setMaxNewTokensLimit(int maxNewTokensLimit) {
-    this.maxNewTokensLimit = maxNewTokensLimit;
-    return this;
+    return set(MAX_NEW_TOKENS_LIMIT, maxNewTokensLimit);
   }
 
   /** Longest prompt in UTF-16 characters. */
   public int maxPromptChars() {
-    return maxPromptChars;
+    return required(MAX_PROMPT_CHARS);
   }
 
   /** Sets the longest prompt. */
   public ServerConfig setMaxPromptChars(int maxPromptChars) {
-    this.maxPromptChars = maxPromptChars;
-    return this;
+    return set(MAX_PROMPT_CHARS, maxPromptChars);
   }
 
   /**
@@ -183,59 +191,50 @@ public final class ServerConfig {
    * waits for the client instead of buffering more.
    */
   public int streamBufferMessages() {
-    return streamBufferMessages;
+    return required(STREAM_BUFFER_MESSAGES);
   }
 
   /** Sets the per-call event buffer. */
   public ServerConfig setStreamBufferMessages(int streamBufferMessages) {
-    this.streamBufferMessages = streamBufferMessages;
-    return this;
+    return set(STREAM_BUFFER_MESSAGES, streamBufferMessages);
   }
 
   /** Whether one generation runs before health reports SERVING. */
   public boolean warmUp() {
-    return warmUp;
+    return required(WARM_UP);
   }
 
   /** Sets whether to warm up. */
   public ServerConfig setWarmUp(boolean warmUp) {
-    this.warmUp = warmUp;
-    return this;
+    return set(WARM_UP, warmUp);
   }
 
   /**
-   * Checks every value, naming the flag to fix.
+   * Checks every value against its setting's rule, then the rules that span settings; every message
+   * names the flag to fix.
    *
    * @throws IllegalArgumentException on the first bad value
    */
   public ServerConfig validate() {
-    check(port >= 0 && port <= 65535, "--port must be in [0, 65535], got " + port);
-    check(metricsPort <= 65535, "--metrics-port must be at most 65535, got " + metricsPort);
-    check(
-        device.equals("auto") || device.equals("cpu") || device.equals("gpu"),
-        "--device must be auto, cpu or gpu, got " + device);
-    check(maxMessageBytes >= 1024, "--max-message-bytes must be at least 1024");
-    check(
-        maxImageWidth >= 1 && maxImageHeight >= 1,
-        "--max-image-size must be positive, got " + maxImageWidth + "x" + maxImageHeight);
-    check(workerThreads >= 1, "--workers must be at least 1, got " + workerThreads);
-    check(queueCapacity >= 0, "--queue-capacity must be >= 0, got " + queueCapacity);
-    check(!drainGrace.isNegative(), "--drain-grace must not be negative");
-    check(maxNewTokensLimit >= 1, "--max-new-tokens-limit must be at least 1");
-    check(
-        defaultMaxNewTokens >= 1 && defaultMaxNewTokens <= maxNewTokensLimit,
-        "--default-max-new-tokens must be in [1, --max-new-tokens-limit="
-            + maxNewTokensLimit
-            + "], got "
-            + defaultMaxNewTokens);
-    check(maxPromptChars >= 1, "--max-prompt-chars must be at least 1");
-    check(streamBufferMessages >= 1, "--stream-buffer must be at least 1");
+    for (Setting<?> setting : ServerSettings.ALL) {
+      checkValue(setting);
+    }
+    int limit = maxNewTokensLimit();
+    int defaultTokens = defaultMaxNewTokens();
+    if (defaultTokens > limit) {
+      throw new IllegalArgumentException(
+          DEFAULT_MAX_NEW_TOKENS.flag()
+              + " must be in [1, "
+              + MAX_NEW_TOKENS_LIMIT.flag()
+              + "="
+              + limit
+              + "], got "
+              + defaultTokens);
+    }
     return this;
   }
 
-  private static void check(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
+  private <T> void checkValue(Setting<T> setting) {
+    setting.check(get(setting));
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Server configuration: one plain class with defaults, bound once by {@link
+ * Server configuration: every setting declared once in {@link
+ * io.gcgserve.server.config.ServerSettings} (flag, type, default, description, rule), the values in
+ * {@link io.gcgserve.server.config.ServerConfig}, bound once by {@link
  * io.gcgserve.server.config.ConfigModule}.
  */
 @NullMarked

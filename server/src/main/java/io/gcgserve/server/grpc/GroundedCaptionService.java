@@ -83,8 +83,9 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
             call.withdrawn();
           }
         });
-    String prunerLabel = prunerLabel(request);
+    String prunerLabel = ServingMetrics.UNKNOWN_PRUNER;
     try {
+      prunerLabel = prunerLabel(request);
       CaptionCall.Prepared prepared = prepare(request);
       CaptionCall call =
           new CaptionCall(
@@ -98,7 +99,9 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
         metrics.dequeuedWithoutRunning();
         throw e;
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // errors too: an escaped throwable would reach the client as grpc-java's UNKNOWN, with no
+      // incident id in our log to find it by
       Status status = StatusMapper.toStatus(e);
       metrics.requestFinished(prunerLabel, ServingMetrics.NO_ARM, status.getCode().name());
       stream.finish(status);
@@ -108,6 +111,20 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   @Override
   public void listPruners(
       ListPrunersRequest request, StreamObserver<ListPrunersResponse> responseObserver) {
+    ListPrunersResponse response;
+    try {
+      response = describePruners();
+    } catch (RuntimeException | Error e) {
+      // a plugin's description or parameter specs are third-party code; what they throw is a
+      // server fault, sent with an incident id and never with its own text
+      responseObserver.onError(StatusMapper.toStatus(e).asRuntimeException());
+      return;
+    }
+    responseObserver.onNext(response);
+    responseObserver.onCompleted();
+  }
+
+  private ListPrunersResponse describePruners() {
     ListPrunersResponse.Builder response = ListPrunersResponse.newBuilder();
     for (PrunerRegistry.Entry entry : registry.entries()) {
       PrunerFactory factory = entry.factory();
@@ -135,8 +152,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       }
       response.addPruners(description);
     }
-    responseObserver.onNext(response.build());
-    responseObserver.onCompleted();
+    return response.build();
   }
 
   private String prunerLabel(CaptionRequest request) {

@@ -1,6 +1,7 @@
 package io.gcgserve.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -38,5 +39,42 @@ class ServerConfigTest {
     assertThatThrownBy(() -> new ServerConfig().setDefaultMaxNewTokens(600).validate())
         .hasMessageContaining(
             "--default-max-new-tokens must be in [1, --max-new-tokens-limit=512]");
+  }
+
+  @Test
+  void everyDefaultPassesItsOwnRule() {
+    ServerConfig defaults = new ServerConfig();
+    for (Setting<?> setting : ServerSettings.ALL) {
+      assertThatCode(() -> checkDefault(setting, defaults))
+          .as(setting.flag())
+          .doesNotThrowAnyException();
+    }
+  }
+
+  private static <T> void checkDefault(Setting<T> setting, ServerConfig config) {
+    setting.check(config.get(setting));
+  }
+
+  @Test
+  void typedSettersAndTheSettingKeysShareOneValue() {
+    ServerConfig config =
+        new ServerConfig().setMaxImageSize(640, 480).setDrainGrace(Duration.ofSeconds(3));
+    assertThat(config.get(ServerSettings.MAX_IMAGE_SIZE)).isEqualTo(new ImageSize(640, 480));
+    assertThat(config.set(ServerSettings.PORT, 7000).port()).isEqualTo(7000);
+    assertThat(config.drainGrace()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void onlyAnOptionalSettingMayBeNull() {
+    assertThat(new ServerConfig().setModelDirectory(null).modelDirectory()).isNull();
+    assertThatThrownBy(() -> new ServerConfig().set(ServerSettings.DEVICE, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("--device is null");
+  }
+
+  @Test
+  void drainGraceMessageNamesItsRealFlag() {
+    assertThatThrownBy(() -> new ServerConfig().setDrainGrace(Duration.ofSeconds(-1)).validate())
+        .hasMessage("--drain-grace-seconds must not be negative, got -1");
   }
 }

@@ -1,0 +1,162 @@
+package io.gcgserve.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every server setting, each declared here once with its flag, type, default, description and rule.
+ * {@code Main} builds the {@code gcg-serve} command line from {@link #ALL} and {@link ServerConfig}
+ * keeps its values by these keys, so adding a setting here is all it takes to give it a flag, a
+ * help line with its default, and a check that names the flag.
+ */
+public final class ServerSettings {
+
+  /** gRPC listening port. */
+  public static final Setting<Integer> PORT =
+      Setting.ofInteger("--port", "PORT", 50051, "gRPC port (0 = any free port).")
+          .requiring(port -> port >= 0 && port <= 65535, "must be in [0, 65535]");
+
+  /** Prometheus exporter port. */
+  public static final Setting<Integer> METRICS_PORT =
+      Setting.ofInteger(
+              "--metrics-port",
+              "PORT",
+              9464,
+              "Prometheus /metrics port (0 = any free port, negative = no exporter).")
+          .requiring(port -> port <= 65535, "must be at most 65535");
+
+  /** Model directory; absent means the checkpoint bundled on the classpath. */
+  public static final Setting<Path> MODEL_DIRECTORY =
+      Setting.ofOptionalPath(
+          "--model",
+          "DIR",
+          "the bundled checkpoint",
+          "HF-style model directory (config.json, model.safetensors, tokenizer.json).");
+
+  /** Where the model runs. */
+  public static final Setting<String> DEVICE =
+      Setting.ofText("--device", "DEVICE", "auto", "auto, cpu or gpu.")
+          .requiring(
+              device -> Set.of("auto", "cpu", "gpu").contains(device), "must be auto, cpu or gpu");
+
+  /** Generations that run at once. */
+  public static final Setting<Integer> WORKER_THREADS =
+      Setting.ofInteger(
+              "--workers",
+              "N",
+              Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+              "Concurrent generations, each holding one model forward pass; the default is"
+                  + " half this machine's cores, at least 1.")
+          .requiring(workers -> workers >= 1, "must be at least 1");
+
+  /** Admitted requests that may wait for a worker. */
+  public static final Setting<Integer> QUEUE_CAPACITY =
+      Setting.ofInteger(
+              "--queue-capacity",
+              "N",
+              8,
+              "Requests that may wait for a worker; beyond them requests fail at once with"
+                  + " RESOURCE_EXHAUSTED (0 = only as many as there are workers).")
+          .requiring(capacity -> capacity >= 0, "must be >= 0");
+
+  /** Largest accepted request message. */
+  public static final Setting<Integer> MAX_MESSAGE_BYTES =
+      Setting.ofInteger(
+              "--max-message-bytes",
+              "BYTES",
+              16 * 1024 * 1024,
+              "Largest request message in bytes; the image dominates it.")
+          .requiring(bytes -> bytes >= 1024, "must be at least 1024");
+
+  /** Largest accepted image, checked from its header before decoding. */
+  public static final Setting<ImageSize> MAX_IMAGE_SIZE =
+      Setting.of(
+              "--max-image-size",
+              "WxH",
+              ImageSize.class,
+              new ImageSize(4096, 4096),
+              "Largest image, checked from its header before any pixel is decoded.",
+              ImageSize::parse,
+              ImageSize::toString)
+          .requiring(ImageSize::isPositive, "must be positive");
+
+  /** How long a drain lets in-flight calls finish. */
+  public static final Setting<Duration> DRAIN_GRACE =
+      Setting.of(
+              "--drain-grace-seconds",
+              "SECONDS",
+              Duration.class,
+              Duration.ofSeconds(30),
+              "On SIGTERM, how long in-flight calls may finish before they are cancelled.",
+              ServerSettings::parseSeconds,
+              grace -> String.valueOf(grace.toSeconds()))
+          .requiring(grace -> !grace.isNegative(), "must not be negative");
+
+  /** {@code max_new_tokens} for a request that sends 0. */
+  public static final Setting<Integer> DEFAULT_MAX_NEW_TOKENS =
+      Setting.ofInteger(
+              "--default-max-new-tokens",
+              "N",
+              128,
+              "max_new_tokens when a request sends 0; at most --max-new-tokens-limit.")
+          .requiring(tokens -> tokens >= 1, "must be at least 1");
+
+  /** Largest {@code max_new_tokens} a request may ask for. */
+  public static final Setting<Integer> MAX_NEW_TOKENS_LIMIT =
+      Setting.ofInteger(
+              "--max-new-tokens-limit", "N", 512, "Largest max_new_tokens a request may ask for.")
+          .requiring(tokens -> tokens >= 1, "must be at least 1");
+
+  /** Longest prompt. */
+  public static final Setting<Integer> MAX_PROMPT_CHARS =
+      Setting.ofInteger("--max-prompt-chars", "N", 4096, "Longest prompt in UTF-16 characters.")
+          .requiring(chars -> chars >= 1, "must be at least 1");
+
+  /** Events one call may hold while its client is not reading. */
+  public static final Setting<Integer> STREAM_BUFFER_MESSAGES =
+      Setting.ofInteger(
+              "--stream-buffer",
+              "N",
+              64,
+              "Events held per call while its client is not reading; when full, the generation"
+                  + " waits for the client.")
+          .requiring(messages -> messages >= 1, "must be at least 1");
+
+  /** Whether one generation runs before health reports SERVING. */
+  public static final Setting<Boolean> WARM_UP =
+      Setting.ofSwitch(
+          "--no-warm-up",
+          true,
+          false,
+          "Report SERVING without first running the warm-up generation.");
+
+  /** Every setting, in the order the help lists them. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          PORT,
+          METRICS_PORT,
+          MODEL_DIRECTORY,
+          DEVICE,
+          WORKER_THREADS,
+          QUEUE_CAPACITY,
+          MAX_MESSAGE_BYTES,
+          MAX_IMAGE_SIZE,
+          DRAIN_GRACE,
+          DEFAULT_MAX_NEW_TOKENS,
+          MAX_NEW_TOKENS_LIMIT,
+          MAX_PROMPT_CHARS,
+          STREAM_BUFFER_MESSAGES,
+          WARM_UP);
+
+  private ServerSettings() {}
+
+  private static Duration parseSeconds(String text) {
+    try {
+      return Duration.ofSeconds(Long.parseLong(text));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("must be a whole number of seconds, got '" + text + "'");
+    }
+  }
+}
