@@ -297,7 +297,7 @@ class GroundedCaptionServiceTest {
                     PrunerSpec.newBuilder()
                         .setName("grid")
                         .putParams("stride", "2")
-                        .putParams("layer", "1"))
+                        .putParams("k", "2"))
                 .build());
     assertThat(events.get(0).getStarted().getPruner()).isEqualTo("grid");
     assertThat(events.get(0).getStarted().getVisualTokensTotal()).isEqualTo(16);

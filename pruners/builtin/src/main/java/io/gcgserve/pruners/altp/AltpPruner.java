@@ -3,7 +3,7 @@ package io.gcgserve.pruners.altp;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.PruningView;
-import io.gcgserve.pruners.QueryRows;
+import io.gcgserve.pruners.SingleLayerPruner;
 import io.gcgserve.pruners.flops.PlannedPruner;
 import io.gcgserve.pruners.flops.PrunePlan;
 import io.gcgserve.pruners.ranking.AttentionRanking;
@@ -18,9 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Public so that tools can run the stages separately ({@link #segment}, {@link #select}) and read
  * what was decided ({@link #lastSelection()}), e.g. to draw the superpixels that were really used.
  */
-public final class AltpPruner implements PlannedPruner {
+public final class AltpPruner extends SingleLayerPruner implements PlannedPruner {
 
-  private final int pruneAfterLayer;
   private final KeepBudget budget;
   private final int visualTokens;
   private final SuperpixelSegmenter segmenter;
@@ -48,7 +47,7 @@ public final class AltpPruner implements PlannedPruner {
       Allocation allocation,
       double temperature,
       int minPerRegion) {
-    this.pruneAfterLayer = pruneAfterLayer;
+    super(pruneAfterLayer);
     this.budget = Objects.requireNonNull(budget, "budget is null");
     this.visualTokens = visualTokens;
     this.segmenter = Objects.requireNonNull(segmenter, "segmenter is null");
@@ -58,18 +57,8 @@ public final class AltpPruner implements PlannedPruner {
   }
 
   @Override
-  public int[] pruneAfterLayers() {
-    return new int[] {pruneAfterLayer};
-  }
-
-  @Override
-  public QueryRows queryRows() {
-    return QueryRows.LAST_PROMPT;
-  }
-
-  @Override
   public PrunePlan plan() {
-    return new PrunePlan(new int[] {pruneAfterLayer}, new int[] {budget.keepCount(visualTokens)});
+    return planKeeping(budget.keepCount(visualTokens));
   }
 
   @Override
