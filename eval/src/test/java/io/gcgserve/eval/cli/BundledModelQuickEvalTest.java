@@ -32,8 +32,8 @@ class BundledModelQuickEvalTest {
         JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
     JsonObject unpruned = results.getAsJsonArray("configurations").get(0).getAsJsonObject();
     assertThat(unpruned.get("pruner").getAsString()).isEqualTo("none");
-    // the bundled model grounds the backgrounds well (mIoU 0.79 over 500 val scenes); a broken
-    // mask path, tokenizer or checkpoint scores near 0
+    // loose floors: the bundled model grounds most scenes (its scores are in the top README), while
+    // a broken mask path, tokenizer or checkpoint scores near 0
     assertThat(unpruned.get("miou").getAsDouble()).isGreaterThan(0.3);
     assertThat(unpruned.get("meteor_exact").getAsDouble()).isGreaterThan(0.2);
     assertThat(Files.readString(out.resolve("results.md"))).contains("| FastV |");
