@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.gcgserve.client.MaskRle;
+import io.gcgserve.client.ProtoMasks;
+import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.FinishReason;
 import io.gcgserve.proto.v1.AltpParams;
 import io.gcgserve.proto.v1.Budget;
@@ -99,9 +100,9 @@ class GroundedCaptionServiceTest {
         .containsExactly("red star", "blue square");
     GroundedPhrase first = phrases.get(0);
     assertThat(first.getMask().getSizeList()).containsExactly(30, 40);
-    boolean[] pixels = MaskRle.decode(first.getMask());
-    assertThat(pixels[10 * 40 + 5]).isTrue();
-    assertThat(pixels[10 * 40 + 25]).isFalse();
+    BinaryMask pixels = ProtoMasks.decode(first.getMask());
+    assertThat(pixels.get(5, 10)).isTrue();
+    assertThat(pixels.get(25, 10)).isFalse();
     assertThat(first.getMask().getBboxList()).containsExactly(0, 7, 20, 15);
     assertThat(first.getMask().hasPng()).isFalse();
     assertThat(events.get(events.size() - 1).getFinished().getGeneratedTokens())
@@ -297,7 +298,7 @@ class GroundedCaptionServiceTest {
                     PrunerSpec.newBuilder()
                         .setName("grid")
                         .putParams("stride", "2")
-                        .putParams("layer", "1"))
+                        .putParams("k", "2"))
                 .build());
     assertThat(events.get(0).getStarted().getPruner()).isEqualTo("grid");
     assertThat(events.get(0).getStarted().getVisualTokensTotal()).isEqualTo(16);

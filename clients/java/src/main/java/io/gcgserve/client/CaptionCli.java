@@ -1,6 +1,8 @@
 package io.gcgserve.client;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.gcgserve.proto.v1.CaptionEvent;
@@ -64,6 +66,11 @@ public final class CaptionCli implements Callable<Integer> {
   /** A retryable error: the server is unavailable, overloaded, or the deadline passed. */
   static final int EXIT_RETRYABLE = 4;
 
+  private static final String KEEP_RATIO = "keep_ratio";
+
+  /** The oneof of {@code PrunerSpec} whose fields are named after built-in pruners. */
+  private static final String TYPED_PARAMS = "typed_params";
+
   @Option(names = "--target", description = "Server host:port. Default: ${DEFAULT-VALUE}.")
   String target = "localhost:50051";
 
@@ -78,7 +85,10 @@ public final class CaptionCli implements Callable<Integer> {
 
   @Option(
       names = "--keep-ratio",
-      description = "Shorthand for --param keep_ratio=R (fastv, altp, grid).")
+      paramLabel = "R",
+      description =
+          "Fraction of the visual tokens to keep: the typed keep_ratio of a built-in pruner"
+              + " (fastv, pdrop, altp), else --param keep_ratio=R (plugins such as grid).")
   @Nullable Double keepRatio;
 
   @Option(
@@ -145,6 +155,12 @@ public final class CaptionCli implements Callable<Integer> {
         err.println("gcg-caption: --image FILE is required (or --list-pruners)");
         return EXIT_USAGE;
       }
+      if (keepRatio != null && params.containsKey(KEEP_RATIO)) {
+        err.println(
+            "gcg-caption: --keep-ratio and --param keep_ratio=... set the same parameter; give"
+                + " one of them");
+        return EXIT_USAGE;
+      }
       byte[] bytes;
       try {
         bytes = Files.readAllBytes(image);
@@ -187,14 +203,10 @@ public final class CaptionCli implements Callable<Integer> {
   }
 
   CaptionRequest request(byte[] bytes) {
-    Map<String, String> parameters = new LinkedHashMap<>(params);
-    if (keepRatio != null) {
-      parameters.put("keep_ratio", Double.toString(keepRatio));
-    }
     return CaptionRequest.newBuilder()
         .setImage(ByteString.copyFrom(bytes))
         .setPrompt(prompt)
-        .setPruner(PrunerSpec.newBuilder().setName(pruner).putAllParams(parameters))
+        .setPruner(prunerSpec(pruner, keepRatio, params))
         .setGeneration(
             GenerationOptions.newBuilder()
                 .setMaxNewTokens(maxNewTokens)
@@ -202,6 +214,36 @@ public final class CaptionCli implements Callable<Integer> {
                 .setSeed(seed))
         .setMaskFormat(MaskFormat.MASK_FORMAT_COCO_RLE)
         .build();
+  }
+
+  /**
+   * The pruner part of the request: {@code --param} entries as textual parameters, and {@code
+   * --keep-ratio} as the typed {@code keep_ratio} field of the pruner's typed message when the
+   * proto has one (every built-in: fastv, pdrop, altp), else as a textual parameter (plugins). Read
+   * from the proto descriptors, as the server does, so no pruner is special-cased here.
+   */
+  static PrunerSpec prunerSpec(
+      String pruner, @Nullable Double keepRatio, Map<String, String> params) {
+    PrunerSpec.Builder spec = PrunerSpec.newBuilder().setName(pruner).putAllParams(params);
+    if (keepRatio == null) {
+      return spec.build();
+    }
+    FieldDescriptor typedMessage = typedParametersField(pruner);
+    FieldDescriptor typedRatio =
+        typedMessage == null ? null : typedMessage.getMessageType().findFieldByName(KEEP_RATIO);
+    if (typedMessage == null || typedRatio == null) {
+      return spec.putParams(KEEP_RATIO, Double.toString(keepRatio)).build();
+    }
+    spec.getFieldBuilder(typedMessage).setField(typedRatio, keepRatio);
+    return spec.build();
+  }
+
+  /** The {@code typed_params} field named after {@code pruner}, or null for a plugin. */
+  private static @Nullable FieldDescriptor typedParametersField(String pruner) {
+    FieldDescriptor field =
+        PrunerSpec.getDescriptor().findFieldByName(pruner.trim().toLowerCase(Locale.ROOT));
+    OneofDescriptor oneof = field == null ? null : field.getContainingOneof();
+    return oneof != null && oneof.getName().equals(TYPED_PARAMS) ? field : null;
   }
 
   private void printHuman(CaptionEvent event, List<GroundedPhrase> phrases) {
@@ -259,10 +301,7 @@ public final class CaptionCli implements Callable<Integer> {
             "score"));
     for (int i = 0; i < phrases.size(); i++) {
       GroundedPhrase phrase = phrases.get(i);
-      long area = 0;
-      for (boolean pixel : MaskRle.decode(phrase.getMask())) {
-        area += pixel ? 1 : 0;
-      }
+      long area = ProtoMasks.rle(phrase.getMask()).area();
       out.println(
           String.format(
               Locale.ROOT,

@@ -1,5 +1,6 @@
 package io.gcgserve.client;
 
+import io.gcgserve.model.BinaryMask;
 import io.gcgserve.proto.v1.GroundedPhrase;
 import io.gcgserve.proto.v1.Mask;
 import java.awt.BasicStroke;
@@ -66,30 +67,30 @@ public final class OverlayRenderer {
   }
 
   private static void tint(BufferedImage out, Mask mask, Color colour) {
-    boolean[] pixels = MaskRle.decode(mask);
-    int maskHeight = mask.getSize(0);
-    int maskWidth = mask.getSize(1);
+    BinaryMask pixels = ProtoMasks.decode(mask);
+    int maskHeight = pixels.height();
+    int maskWidth = pixels.width();
     int width = out.getWidth();
     int height = out.getHeight();
     for (int y = 0; y < height; y++) {
       int maskY = (int) ((long) y * maskHeight / height);
       for (int x = 0; x < width; x++) {
         int maskX = (int) ((long) x * maskWidth / width);
-        if (!pixels[maskY * maskWidth + maskX]) {
+        if (!pixels.get(maskX, maskY)) {
           continue;
         }
         boolean edge =
-            !inside(pixels, maskWidth, maskHeight, maskX - 1, maskY)
-                || !inside(pixels, maskWidth, maskHeight, maskX + 1, maskY)
-                || !inside(pixels, maskWidth, maskHeight, maskX, maskY - 1)
-                || !inside(pixels, maskWidth, maskHeight, maskX, maskY + 1);
+            !inside(pixels, maskX - 1, maskY)
+                || !inside(pixels, maskX + 1, maskY)
+                || !inside(pixels, maskX, maskY - 1)
+                || !inside(pixels, maskX, maskY + 1);
         out.setRGB(x, y, edge ? colour.getRGB() : blend(out.getRGB(x, y), colour));
       }
     }
   }
 
-  private static boolean inside(boolean[] pixels, int width, int height, int x, int y) {
-    return x >= 0 && y >= 0 && x < width && y < height && pixels[y * width + x];
+  private static boolean inside(BinaryMask pixels, int x, int y) {
+    return x >= 0 && y >= 0 && x < pixels.width() && y < pixels.height() && pixels.get(x, y);
   }
 
   private static int blend(int rgb, Color colour) {

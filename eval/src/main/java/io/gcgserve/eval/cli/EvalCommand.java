@@ -13,11 +13,11 @@ import io.gcgserve.pruners.builtin.BuiltInPruners;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,8 +50,8 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--limit",
-      description = "First N images (default: all of --data, 500 of --synthetic).")
-  private Integer limit;
+      description = "First N images (default: all of --data, 500 of --synthetic, 8 with --quick).")
+  private @Nullable Integer limit;
 
   @Option(names = "--model", description = "Model directory (default: the bundled checkpoint).")
   private Path model;
@@ -62,16 +62,15 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--pruners",
       split = ",",
-      defaultValue = "none,fastv,pdrop,altp",
-      description = "Pruners in table order (default: ${DEFAULT-VALUE}).")
-  private List<String> pruners;
+      description =
+          "Pruners in table order (default: none,fastv,pdrop,altp; none,fastv with --quick).")
+  private @Nullable List<String> pruners;
 
   @Option(
       names = "--keep-ratios",
       split = ",",
-      defaultValue = "0.1,0.25,0.5",
-      description = "Fractions of visual tokens kept (default: ${DEFAULT-VALUE}).")
-  private List<Double> keepRatios;
+      description = "Fractions of visual tokens kept (default: 0.1,0.25,0.5; 0.1 with --quick).")
+  private @Nullable List<Double> keepRatios;
 
   @Option(names = "--ablation", description = "Add Table 3: DDC alone vs ALTP.")
   private boolean ablation;
@@ -81,7 +80,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--quick",
-      description = "CI size: 8 images, pruners none and fastv at the smallest keep ratio.")
+      description =
+          "CI size: fills what is not given with 8 images, pruners none,fastv and keep ratio 0.1;"
+              + " --limit, --pruners, --keep-ratios, --ablation and --sensitivity still apply.")
   private boolean quick;
 
   @Option(
@@ -121,30 +122,24 @@ public final class EvalCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "give exactly one of --data DIR and --synthetic SPLIT");
     }
-    for (double ratio : keepRatios) {
-      if (!(ratio > 0 && ratio < 1)) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--keep-ratios must lie in (0, 1), got " + ratio);
-      }
-    }
-    List<String> chosenPruners = new ArrayList<>(pruners);
-    List<Double> chosenRatios = new ArrayList<>(keepRatios);
-    int chosenLimit = limit != null ? limit : (synthetic != null ? 500 : Integer.MAX_VALUE);
-    if (quick) {
-      chosenLimit = Math.min(chosenLimit, 8);
-      chosenPruners = List.of("none", "fastv");
-      chosenRatios =
-          List.of(keepRatios.stream().mapToDouble(Double::doubleValue).min().orElse(0.1));
+    RunSelection selection;
+    try {
+      selection =
+          RunSelection.resolve(
+              quick, synthetic != null, limit, pruners, keepRatios, ablation, sensitivity);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     PrunerRegistry registry = BuiltInPruners.registry();
-    for (String pruner : chosenPruners) {
+    for (String pruner : selection.pruners()) {
       registry.require(pruner); // unknown names fail before the model loads
     }
+    progress.println("gcg-eval: " + (quick ? "--quick: " : "") + selection.describe());
     progress.println("gcg-eval: loading " + (model == null ? "the bundled model" : model));
     try (GroundedCaptioner captioner = loadModel()) {
       EvalDataset dataset;
       if (data != null) {
-        dataset = new GranDfEvalDataset(data, chosenLimit);
+        dataset = new GranDfEvalDataset(data, selection.imageLimit());
       } else {
         Split split;
         try {
@@ -153,7 +148,9 @@ public final class EvalCommand implements Callable<Integer> {
           throw new CommandLine.ParameterException(
               spec.commandLine(), "--synthetic must be train, val or test, got " + synthetic);
         }
-        dataset = new SyntheticEvalDataset(split, seed, captioner.info().imageSize(), chosenLimit);
+        dataset =
+            new SyntheticEvalDataset(
+                split, seed, captioner.info().imageSize(), selection.imageLimit());
       }
       progress.println("gcg-eval: " + dataset.description() + ", " + dataset.size() + " images");
       int room =
@@ -164,10 +161,10 @@ public final class EvalCommand implements Callable<Integer> {
               .run(
                   dataset,
                   new Benchmark.Options(
-                      chosenPruners,
-                      chosenRatios,
-                      ablation && !quick,
-                      sensitivity && !quick,
+                      selection.pruners(),
+                      selection.keepRatios(),
+                      selection.ablation(),
+                      selection.sensitivity(),
                       tokens),
                   out);
       System.out.print(report.markdown());

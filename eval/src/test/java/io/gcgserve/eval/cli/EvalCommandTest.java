@@ -64,6 +64,51 @@ class EvalCommandTest {
     assertThat(Files.readAllLines(predictions)).hasSize(16);
   }
 
+  @Test
+  void explicitFlagsWinOverTheQuickPreset() throws Exception {
+    AtomicInteger generations = new AtomicInteger();
+    Path out = temp.resolve("quick-explicit");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    int status =
+        run(
+            OracleCaptionerAccess.create(64, Split.VAL, 3, generations),
+            log,
+            "--synthetic",
+            "val",
+            "--quick",
+            "--limit",
+            "3",
+            "--pruners",
+            "none,pdrop",
+            "--keep-ratios",
+            "0.25",
+            "--out",
+            out.toString());
+    assertThat(status).as(log.toString(StandardCharsets.UTF_8)).isZero();
+    // 3 images x (none, pdrop@0.25): the preset's 8 images, fastv and 0.1 are not used
+    assertThat(generations.get()).isEqualTo(6);
+    String markdown = Files.readString(out.resolve("results.md"));
+    assertThat(markdown).contains("| PDrop |").doesNotContain("| FastV |");
+    assertThat(markdown).contains("(75% reduction)").doesNotContain("(90% reduction)");
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains("gcg-eval: --quick: 3 image(s), pruners none,pdrop, keep ratios 0.25");
+  }
+
+  @Test
+  void rejectsKeepRatiosOutsideTheOpenUnitInterval() {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    GroundedCaptioner unused = OracleCaptionerAccess.create(64, Split.VAL, 1, new AtomicInteger());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine command = new CommandLine(new EvalCommand(() -> unused, new PrintStream(log)));
+    command.setErr(new java.io.PrintWriter(err, true));
+    int status =
+        command.execute(
+            "--synthetic", "val", "--quick", "--keep-ratios", "0.1,1", "--out", temp.toString());
+    assertThat(status).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--keep-ratios must lie in (0, 1), got 1.0");
+  }
+
   private static String withoutTiming(String markdown) {
     return markdown.replaceAll("this invocation took [0-9.]+ s", "");
   }

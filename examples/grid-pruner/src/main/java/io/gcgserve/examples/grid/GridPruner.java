@@ -2,25 +2,23 @@ package io.gcgserve.examples.grid;
 
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.PruningView;
-import io.gcgserve.pruners.QueryRows;
-import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.SingleLayerPruner;
 import java.util.Arrays;
 
 /**
- * Keeps the live visual tokens that lie on a fixed lattice of grid positions, once, after one
- * layer. Attention is not consulted.
+ * Keeps the live visual tokens that lie on a fixed lattice of grid positions, once, after layer
+ * {@code k-1}. Attention is not consulted.
  */
-final class GridPruner implements TokenPruner {
+final class GridPruner extends SingleLayerPruner {
 
-  private final int layer;
   private final int[] latticeTokens;
 
   /**
-   * @param layer prune after this zero-based layer
+   * @param pruneAfterLayer prune after this zero-based layer, {@code k-1}
    * @param latticeTokens sorted grid indices on the lattice
    */
-  GridPruner(int layer, int[] latticeTokens) {
-    this.layer = layer;
+  GridPruner(int pruneAfterLayer, int[] latticeTokens) {
+    super(pruneAfterLayer);
     this.latticeTokens = latticeTokens.clone();
   }
 
@@ -35,16 +33,6 @@ final class GridPruner implements TokenPruner {
     }
     Arrays.sort(out);
     return out;
-  }
-
-  @Override
-  public int[] pruneAfterLayers() {
-    return new int[] {layer};
-  }
-
-  @Override
-  public QueryRows queryRows() {
-    return QueryRows.LAST_PROMPT;
   }
 
   @Override

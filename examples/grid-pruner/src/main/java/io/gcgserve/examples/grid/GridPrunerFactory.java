@@ -3,7 +3,7 @@ package io.gcgserve.examples.grid;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
-import io.gcgserve.pruners.PrunerFactory;
+import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import io.gcgserve.pruners.TokenPruner;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +14,10 @@ import java.util.Map;
  * <p>A content-blind baseline: if an attention-driven pruner does not beat uniform subsampling at
  * the same keep count, its ranking is not earning its cost. The lattice is given either by a stride
  * (every {@code stride}-th row and column) or by a keep ratio (evenly spaced rows and columns whose
- * product is closest to {@code ratio * tokens}).
+ * product is closest to {@code ratio * tokens}). It prunes once before layer {@code k}, the same
+ * one-based {@code k} as FastV and ALTP, which {@link SingleLayerPrunerFactory} parses and checks.
  */
-public final class GridPrunerFactory implements PrunerFactory {
+public final class GridPrunerFactory extends SingleLayerPrunerFactory<TokenPruner> {
 
   /** Registry name. */
   public static final String NAME = "grid";
@@ -35,13 +36,6 @@ public final class GridPrunerFactory implements PrunerFactory {
           0.25,
           0.001,
           1.0);
-  private static final ParameterSpec LAYER =
-      ParameterSpec.ofInt(
-          "layer",
-          "Prune after this zero-based LLM layer; later layers see only the lattice.",
-          1,
-          0,
-          1023);
 
   /** Public no-argument constructor, as {@link java.util.ServiceLoader} requires. */
   public GridPrunerFactory() {}
@@ -54,32 +48,20 @@ public final class GridPrunerFactory implements PrunerFactory {
   @Override
   public String description() {
     return "Uniform grid subsampling: keeps the visual tokens on a regular lattice "
-        + "(every stride-th row and column, or a keep ratio) after one layer.";
+        + "(every stride-th row and column, or a keep ratio) before layer k.";
   }
 
   @Override
-  public List<ParameterSpec> parameters() {
-    return List.of(STRIDE, KEEP_RATIO, LAYER);
+  protected List<ParameterSpec> pruningParameters() {
+    return List.of(STRIDE, KEEP_RATIO);
   }
 
   @Override
-  public TokenPruner create(Map<String, String> rawParameters, ModelGeometry geometry) {
-    ParameterSpec.rejectUnknown(NAME, rawParameters, parameters());
+  protected TokenPruner createAfterLayer(
+      int pruneAfterLayer, Map<String, String> rawParameters, ModelGeometry geometry) {
     if (rawParameters.containsKey(STRIDE.name()) && rawParameters.containsKey(KEEP_RATIO.name())) {
       throw new InvalidPrunerParameterException(
           "pruner 'grid': give either 'stride' or 'keep_ratio', not both");
-    }
-    int layer =
-        LAYER.parseInt(NAME, rawParameters.getOrDefault(LAYER.name(), LAYER.defaultValue()));
-    if (layer > geometry.layers() - 2) {
-      throw new InvalidPrunerParameterException(
-          "pruner 'grid': parameter 'layer' = '"
-              + layer
-              + "' is invalid; this model has "
-              + geometry.layers()
-              + " layers, so expected an integer in [0, "
-              + (geometry.layers() - 2)
-              + "]");
     }
     int[] rows;
     int[] columns;
@@ -96,7 +78,7 @@ public final class GridPrunerFactory implements PrunerFactory {
       rows = evenlySpaced(geometry.gridHeight(), sideCount(geometry.gridHeight(), sideFraction));
       columns = evenlySpaced(geometry.gridWidth(), sideCount(geometry.gridWidth(), sideFraction));
     }
-    return new GridPruner(layer, GridPruner.lattice(rows, columns, geometry.gridWidth()));
+    return new GridPruner(pruneAfterLayer, GridPruner.lattice(rows, columns, geometry.gridWidth()));
   }
 
   private static int sideCount(int side, double fraction) {

@@ -7,9 +7,11 @@ import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.PruningView;
+import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.IntStream;
@@ -30,12 +32,30 @@ class GridPrunerFactoryTest {
   }
 
   @Test
-  void keepRatioQuarterKeepsAQuarterOfTheGrid() {
+  void keepRatioQuarterKeepsAQuarterOfTheGridBeforeLayerK() {
     GridPruner pruner =
         (GridPruner)
-            new GridPrunerFactory().create(Map.of("keep_ratio", "0.25", "layer", "3"), GEOMETRY);
+            new GridPrunerFactory().create(Map.of("keep_ratio", "0.25", "k", "3"), GEOMETRY);
     assertThat(pruner.latticeSize()).isEqualTo(144);
-    assertThat(pruner.pruneAfterLayers()).containsExactly(3);
+    // one-based k as in FastV: layers 0..2 see every token, so the pruner runs after layer 2
+    assertThat(pruner.pruneAfterLayers()).containsExactly(2);
+  }
+
+  @Test
+  void offersTheSameLayerParameterAsTheBuiltIns() {
+    assertThat(new GridPrunerFactory().parameters())
+        .first()
+        .isEqualTo(SingleLayerPrunerFactory.layerSpec());
+    assertThat(new GridPrunerFactory().parameters())
+        .extracting(ParameterSpec::name)
+        .containsExactly("k", "stride", "keep_ratio");
+  }
+
+  @Test
+  void rejectsTheOldZeroBasedLayerName() {
+    assertThatThrownBy(() -> new GridPrunerFactory().create(Map.of("layer", "1"), GEOMETRY))
+        .isInstanceOf(InvalidPrunerParameterException.class)
+        .hasMessage("pruner 'grid' has no parameter 'layer'; known: k, stride, keep_ratio");
   }
 
   @Test
@@ -58,9 +78,13 @@ class GridPrunerFactoryTest {
 
   @Test
   void rejectsLayerBeyondTheModel() {
-    assertThatThrownBy(() -> new GridPrunerFactory().create(Map.of("layer", "7"), GEOMETRY))
+    assertThatThrownBy(() -> new GridPrunerFactory().create(Map.of("k", "8"), GEOMETRY))
         .isInstanceOf(InvalidPrunerParameterException.class)
-        .hasMessageContaining("[0, 6]");
+        .hasMessage(
+            "pruner 'grid': parameter 'k' = '8' is invalid; expected an integer in [1, 7] for this"
+                + " model (8 layers)");
+    assertThat(new GridPrunerFactory().create(Map.of("k", "7"), GEOMETRY).pruneAfterLayers())
+        .containsExactly(6);
   }
 
   @Test

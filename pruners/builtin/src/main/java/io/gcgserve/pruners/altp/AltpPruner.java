@@ -3,7 +3,7 @@ package io.gcgserve.pruners.altp;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.PruningView;
-import io.gcgserve.pruners.QueryRows;
+import io.gcgserve.pruners.SingleLayerPruner;
 import io.gcgserve.pruners.flops.PlannedPruner;
 import io.gcgserve.pruners.flops.PrunePlan;
 import io.gcgserve.pruners.ranking.AttentionRanking;
@@ -18,9 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Public so that tools can run the stages separately ({@link #segment}, {@link #select}) and read
  * what was decided ({@link #lastSelection()}), e.g. to draw the superpixels that were really used.
  */
-public final class AltpPruner implements PlannedPruner {
+public final class AltpPruner extends SingleLayerPruner implements PlannedPruner {
 
-  private final int pruneAfterLayer;
   private final KeepBudget budget;
   private final int visualTokens;
   private final SuperpixelSegmenter segmenter;
@@ -48,7 +47,7 @@ public final class AltpPruner implements PlannedPruner {
       Allocation allocation,
       double temperature,
       int minPerRegion) {
-    this.pruneAfterLayer = pruneAfterLayer;
+    super(pruneAfterLayer);
     this.budget = Objects.requireNonNull(budget, "budget is null");
     this.visualTokens = visualTokens;
     this.segmenter = Objects.requireNonNull(segmenter, "segmenter is null");
@@ -58,18 +57,8 @@ public final class AltpPruner implements PlannedPruner {
   }
 
   @Override
-  public int[] pruneAfterLayers() {
-    return new int[] {pruneAfterLayer};
-  }
-
-  @Override
-  public QueryRows queryRows() {
-    return QueryRows.LAST_PROMPT;
-  }
-
-  @Override
   public PrunePlan plan() {
-    return new PrunePlan(new int[] {pruneAfterLayer}, new int[] {budget.keepCount(visualTokens)});
+    return planKeeping(budget.keepCount(visualTokens));
   }
 
   @Override
@@ -142,19 +131,39 @@ public final class AltpPruner implements PlannedPruner {
             : sizeWeights(sizes);
 
     int keep = budget.keepCount(live.length);
-    int[] lower = new int[regions];
+    int[] budgets = TokenAllocator.allocate(weights, lowerBounds(sizes, keep), sizes, keep);
+    int[] kept = topPerRegion(live, scores, segmentation, regionOfIndex, sizes, budgets, keep);
+    return new AltpSelection(
+        segmentation, regionIds, sizes, density, weights, budgets, KeepSet.ofUnsorted(kept));
+  }
+
+  /**
+   * {@code min(min_per_region, |T_i|)} per region when the budget covers them all, else none: a
+   * budget that cannot give every region its minimum falls back to pure proportional shares.
+   */
+  private int[] lowerBounds(int[] sizes, int keep) {
+    int[] lower = new int[sizes.length];
     long minimumSum = 0;
-    for (int i = 0; i < regions; i++) {
+    for (int i = 0; i < sizes.length; i++) {
       lower[i] = Math.min(minPerRegion, sizes[i]);
       minimumSum += lower[i];
     }
     if (minimumSum > keep) {
-      // the budget cannot give every region its minimum: fall back to pure proportional shares
       Arrays.fill(lower, 0);
     }
-    int[] budgets = TokenAllocator.allocate(weights, lower, sizes, keep);
+    return lower;
+  }
 
-    // top-k_i by attention inside each region
+  /** The top {@code budgets[i]} live tokens by attention inside each region, concatenated. */
+  private static int[] topPerRegion(
+      int[] live,
+      float[] scores,
+      Segmentation segmentation,
+      int[] regionOfIndex,
+      int[] sizes,
+      int[] budgets,
+      int keep) {
+    int regions = sizes.length;
     int[][] members = new int[regions][];
     float[][] memberScores = new float[regions][];
     int[] filled = new int[regions];
@@ -175,8 +184,7 @@ public final class AltpPruner implements PlannedPruner {
       System.arraycopy(top, 0, kept, next, top.length);
       next += top.length;
     }
-    return new AltpSelection(
-        segmentation, regionIds, sizes, density, weights, budgets, KeepSet.ofUnsorted(kept));
+    return kept;
   }
 
   /**

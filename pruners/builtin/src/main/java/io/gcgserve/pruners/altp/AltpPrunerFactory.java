@@ -3,9 +3,8 @@ package io.gcgserve.pruners.altp;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
-import io.gcgserve.pruners.PrunerFactory;
+import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import io.gcgserve.pruners.ranking.KeepBudget;
-import io.gcgserve.pruners.ranking.LayerParameter;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,12 +30,11 @@ import java.util.Objects;
  * <p>{@code allocation=uniform} replaces DDF's weights by each region's share of the live tokens
  * (DDC alone, the paper's ablation). Every open choice is listed in {@code pruners/README.md}.
  */
-public final class AltpPrunerFactory implements PrunerFactory {
+public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner> {
 
   /** Registry name. */
   public static final String NAME = "altp";
 
-  private static final ParameterSpec LAYER = LayerParameter.spec(2);
   private static final ParameterSpec KEEP_RATIO = KeepBudget.ratioSpec(0.5);
   private static final ParameterSpec KEEP_TOKENS = KeepBudget.tokensSpec();
   private static final ParameterSpec SUPERPIXELS =
@@ -105,9 +103,8 @@ public final class AltpPrunerFactory implements PrunerFactory {
   }
 
   @Override
-  public List<ParameterSpec> parameters() {
+  protected List<ParameterSpec> pruningParameters() {
     return List.of(
-        LAYER,
         KEEP_RATIO,
         KEEP_TOKENS,
         SUPERPIXELS,
@@ -120,11 +117,8 @@ public final class AltpPrunerFactory implements PrunerFactory {
   }
 
   @Override
-  public AltpPruner create(Map<String, String> rawParameters, ModelGeometry geometry) {
-    Objects.requireNonNull(rawParameters, "rawParameters is null");
-    Objects.requireNonNull(geometry, "geometry is null");
-    ParameterSpec.rejectUnknown(NAME, rawParameters, parameters());
-    int layer = LayerParameter.parse(NAME, rawParameters, LAYER, geometry);
+  protected AltpPruner createAfterLayer(
+      int pruneAfterLayer, Map<String, String> rawParameters, ModelGeometry geometry) {
     KeepBudget budget =
         KeepBudget.parse(NAME, rawParameters, KEEP_RATIO, KEEP_TOKENS, geometry.visualTokens());
     int superpixels = SUPERPIXELS.parseInt(NAME, valueOf(rawParameters, SUPERPIXELS));
@@ -154,7 +148,7 @@ public final class AltpPrunerFactory implements PrunerFactory {
               + " superpixel");
     }
     return new AltpPruner(
-        layer - 1,
+        pruneAfterLayer,
         budget,
         geometry.visualTokens(),
         new SuperpixelSegmenter(superpixels, compactness, sigma, pixelsPerToken),

@@ -21,9 +21,9 @@ import io.gcgserve.pruners.ImageRgb;
  * <ul>
  *   <li><b>Resolution.</b> The image is area-averaged to {@code gridWidth·p × gridHeight·p} pixels
  *       ({@code p = pixelsPerToken}, default 2: 48×48 for a 24×24 grid). BoofCV's SLIC is
- *       superlinear in pixels (1.4 s at 336²); token budgets only need regions at token
- *       granularity, and {@code PrunerBench} measures the boundary recall against full-resolution
- *       SLIC.
+ *       superlinear in pixels, too slow at full resolution for a per-request step (timings in
+ *       {@code pruners/README.md}); token budgets only need regions at token granularity, and
+ *       {@code PrunerBench} measures the boundary recall against full-resolution SLIC.
  *   <li><b>Colour space.</b> CIELAB (sRGB, D65), as scikit-image converts RGB input by default.
  *   <li><b>Compactness.</b> scikit-image's distance is {@code d_lab² + (C/S)²·d_xy²} with {@code S
  *       = sqrt(pixels/N)}; BoofCV's is {@code d_color² + (m/S')·d_xy²} with its own integer {@code

@@ -10,10 +10,9 @@ import java.util.Objects;
  * {@code Σ_l f(n_l)} against {@code T·f(n)} unpruned.
  *
  * <p>What {@code n} counts is the caller's choice and changes the figure: the model passes the
- * whole sequence (text + visual tokens), which is what the hardware really runs. DESIGN.md's check
- * (d=4096, m=11008, T=32, K=3, 288 of 576 visual tokens kept) gives 0.540 with visual tokens only
- * and 0.576 with 50 text tokens in every layer; the paper's Table 1 FLOPs column (55%, 33%, 20% for
- * 288, 144, 57 tokens) matches K=2 with about 35 text tokens. See {@code FlopsTest}.
+ * whole sequence (text + visual tokens), which is what the hardware really runs. {@code
+ * pruners/README.md} works DESIGN.md's check and the paper's Table 1 both ways; {@code FlopsTest}
+ * pins them.
  */
 public final class Flops {
 
