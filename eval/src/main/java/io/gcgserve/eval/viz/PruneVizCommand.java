@@ -59,8 +59,8 @@ public final class PruneVizCommand implements Callable<Integer> {
   @Option(
       names = "--keep-ratio",
       description =
-          "Fraction of visual tokens to keep: keep_ratio for fastv/altp, the final keep_tokens"
-              + " for pdrop.")
+          "Fraction of visual tokens to keep: keep_ratio for every built-in (pdrop's final"
+              + " budget), keep_tokens = round(ratio x N_v) for a plugin with only a count.")
   private @Nullable Double keepRatio;
 
   @Option(names = "--model", description = "Model directory; the bundled checkpoint by default.")
