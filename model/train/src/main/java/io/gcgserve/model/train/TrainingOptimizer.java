@@ -18,7 +18,7 @@ final class TrainingOptimizer {
   /** AdamW's first-moment decay. */
   static final double BETA1 = 0.9;
 
-  /** AdamW's second-moment decay: below the usual 0.999, as in LLM pre-training recipes. */
+  /** AdamW's second-moment decay: 0.95 rather than Adam's 0.999, as Llama-style training uses. */
   static final double BETA2 = 0.95;
 
   /** AdamW's denominator guard. */
@@ -80,7 +80,7 @@ final class TrainingOptimizer {
   }
 
   /** The square root of the sum of the squares of every gradient element. */
-  static double gradientNorm(GcgNetwork network) {
+  private static double gradientNorm(GcgNetwork network) {
     double sumOfSquares = 0;
     for (NDArray weight : network.weights().values()) {
       try (NDArray gradient = weight.getGradient();
