@@ -28,4 +28,20 @@ public record StepLosses(
     double regionAccuracy,
     double glanceDice,
     double phraseAccuracy,
-    double gradientNorm) {}
+    double gradientNorm) {
+
+  /** These losses with {@code gradientNorm}, known only after backward. */
+  public StepLosses withGradientNorm(double gradientNorm) {
+    return new StepLosses(
+        total,
+        text,
+        bce,
+        dice,
+        words,
+        regions,
+        regionAccuracy,
+        glanceDice,
+        phraseAccuracy,
+        gradientNorm);
+  }
+}

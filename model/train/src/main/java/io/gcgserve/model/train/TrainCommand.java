@@ -86,8 +86,8 @@ public final class TrainCommand implements Callable<Integer> {
       names = "--dice-weight",
       defaultValue = "2.0",
       description =
-          "Weight of the per-mask Dice loss (GLaMM's is 0.5; 2.0 gave the bundled checkpoint"
-              + " +4.3 AP50, 4.0 lost 10).")
+          "Weight of the per-mask Dice loss (GLaMM's is 0.5; the model card compares the"
+              + " weights behind this default).")
   private double diceWeight;
 
   @Option(names = "--resume", description = "Continue from OUT/checkpoint if it exists.")

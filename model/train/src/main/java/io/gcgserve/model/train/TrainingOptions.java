@@ -60,13 +60,13 @@ public record TrainingOptions(
     }
   }
 
+  /** The warm-up and cosine schedule these options describe. */
+  LearningRateSchedule schedule() {
+    return new LearningRateSchedule(learningRate, warmupSteps, steps, minLearningRateRatio);
+  }
+
   /** Learning rate at 1-based {@code step}: linear warm-up, then cosine decay. */
   public double learningRateAt(int step) {
-    if (step <= warmupSteps) {
-      return learningRate * step / Math.max(1, warmupSteps);
-    }
-    double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
-    double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, progress)));
-    return learningRate * (minLearningRateRatio + (1 - minLearningRateRatio) * cosine);
+    return schedule().at(step);
   }
 }

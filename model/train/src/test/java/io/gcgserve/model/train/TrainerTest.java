@@ -118,15 +118,6 @@ class TrainerTest {
   }
 
   @Test
-  void regionWordAccuracyCountsPhraseWordsInTheTopN() {
-    // two regions over a vocabulary of 4; region 0's words {1, 2}, region 1's word {3}
-    float[] logits = {0f, 5f, 1f, 4f, /* region 1 */ 9f, 0f, 0f, 8f};
-    float[] targets = {0f, 0.5f, 0.5f, 0f, /* region 1 */ 0f, 0f, 0f, 1f};
-    // region 0: top-2 are {1, 3}, one of its two words; region 1: top-1 is 0, a miss
-    assertThat(Trainer.regionWordAccuracy(logits, targets, new int[] {2, 1}, 4)).isEqualTo(0.25);
-  }
-
-  @Test
   void aStopRequestCheckpointsTheStepInProgressAndResumeContinuesFromIt() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
@@ -170,14 +161,6 @@ class TrainerTest {
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed from");
     assertThat(resumed.get(0).total()).isLessThan(early);
     assertThat(Files.readString(output.resolve("checkpoint/state.json"))).contains("\"step\":25");
-  }
-
-  @Test
-  void phraseAccuracyCountsOnlyTheTargetsInsidePhrases() {
-    long[] targets = {4, 5, 6, 7};
-    long[] predicted = {4, 5, 0, 0};
-    assertThat(Trainer.phraseAccuracy(predicted, targets, new long[] {1, 2})).isEqualTo(0.5);
-    assertThat(Trainer.phraseAccuracy(predicted, targets, new long[] {})).isZero();
   }
 
   @Test
