@@ -519,6 +519,9 @@ public final class Trainer {
     }
   }
 
+  // the region arrays are set and read under the same regionCount > 0 guard, which NullAway
+  // cannot relate across the two blocks
+  @SuppressWarnings("NullAway")
   private StepLosses trainStep(GcgNetwork network, AdamW optimizer, NDManager manager, int step) {
     Batch batch = buildBatch(step);
     int batchSize = options.batchSize();
