@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The append-only JSONL file of per-image predictions that makes a run resumable: each finished
@@ -70,7 +71,7 @@ public final class ResultLog implements AutoCloseable {
   }
 
   /** The stored prediction, or null. */
-  public PredictionRecord get(String configuration, String image) {
+  public @Nullable PredictionRecord get(String configuration, String image) {
     return records.get(key(configuration, image));
   }
 

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes {@code results.json} (raw figures, pycocotools scale) and {@code results.md} (the paper's
@@ -258,7 +259,8 @@ public record ResultsReport(
             Math.max(1, Math.round(configuration.keepRatio() * visualTokens)));
   }
 
-  private void appendGroundingRow(StringBuilder out, String label, ConfigurationResult result) {
+  private void appendGroundingRow(
+      StringBuilder out, String label, @Nullable ConfigurationResult result) {
     if (result == null) {
       return;
     }

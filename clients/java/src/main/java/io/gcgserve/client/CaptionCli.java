@@ -183,7 +183,7 @@ public final class CaptionCli implements Callable<Integer> {
         }
       }
       if (overlay != null) {
-        return writeOverlay(bytes, phrases);
+        return writeOverlay(bytes, phrases, overlay);
       }
       return 0;
     } catch (StatusRuntimeException e) {
@@ -316,20 +316,20 @@ public final class CaptionCli implements Callable<Integer> {
     }
   }
 
-  private int writeOverlay(byte[] bytes, List<GroundedPhrase> phrases) {
+  private int writeOverlay(byte[] bytes, List<GroundedPhrase> phrases, Path target) {
     try {
       BufferedImage source = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
       if (source == null) {
         err.println("gcg-caption: cannot decode " + image + " locally to draw the overlay");
         return EXIT_IO;
       }
-      ImageIO.write(OverlayRenderer.render(source, phrases), "png", overlay.toFile());
+      ImageIO.write(OverlayRenderer.render(source, phrases), "png", target.toFile());
       if (!json) {
-        err.println("[overlay written to " + overlay + "]");
+        err.println("[overlay written to " + target + "]");
       }
       return 0;
     } catch (IOException e) {
-      err.println("gcg-caption: cannot write overlay " + overlay + ": " + e.getMessage());
+      err.println("gcg-caption: cannot write overlay " + target + ": " + e.getMessage());
       return EXIT_IO;
     }
   }

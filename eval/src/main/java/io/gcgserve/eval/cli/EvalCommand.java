@@ -94,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output directory (resumable).")
   private Path out;
 
-  private final Supplier<GroundedCaptioner> bundled;
+  private final @Nullable Supplier<GroundedCaptioner> bundled;
   private final PrintStream progress;
 
   /** The command as {@code main} runs it: models from {@link GcgModels}, progress on stderr. */
@@ -106,7 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
    * A command whose model comes from {@code captioner} when it is non-null (tests), else from
    * {@code --model} or the bundled checkpoint.
    */
-  public EvalCommand(Supplier<GroundedCaptioner> captioner, PrintStream progress) {
+  public EvalCommand(@Nullable Supplier<GroundedCaptioner> captioner, PrintStream progress) {
     this.bundled = captioner;
     this.progress = progress;
   }

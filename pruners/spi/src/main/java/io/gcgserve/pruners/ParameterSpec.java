@@ -91,16 +91,12 @@ public record ParameterSpec(
   /** Human-readable allowed range, e.g. {@code an integer in [1, 576]}. */
   public String allowedDescription() {
     return switch (type) {
-      case INT -> "an integer in [" + (long) (double) min + ", " + (long) (double) max + "]";
+      case INT -> "an integer in [" + integral(min) + ", " + integral(max) + "]";
       case DOUBLE -> "a number in [" + min + ", " + max + "]";
       case BOOLEAN -> "true or false";
       case ENUM -> "one of " + String.join(", ", allowedValues);
       case INT_LIST ->
-          "comma-separated integers, each in ["
-              + (long) (double) min
-              + ", "
-              + (long) (double) max
-              + "]";
+          "comma-separated integers, each in [" + integral(min) + ", " + integral(max) + "]";
     };
   }
 
@@ -114,6 +110,11 @@ public record ParameterSpec(
             + value
             + "' is invalid; expected "
             + allowedDescription());
+  }
+
+  /** A bound of an integer type; the factories for those types always set both. */
+  private static long integral(@Nullable Double bound) {
+    return (long) (double) Objects.requireNonNull(bound, "integer parameter without a bound");
   }
 
   /** Parses an integer value, or throws naming the allowed range. */

@@ -50,29 +50,23 @@ public final class ServingMetrics {
             .labelNames("pruner", "arm", "status")
             .register(registry);
     timeToFirstToken =
-        Histogram.builder()
-            .name("gcg_time_to_first_token_seconds")
-            .help("From admission to the first caption token sent (queue wait included).")
-            .labelNames("pruner", "arm")
-            .classicOnly()
-            .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60)
-            .register(registry);
+        perArmHistogram(
+            registry,
+            "gcg_time_to_first_token_seconds",
+            "From admission to the first caption token sent (queue wait included).",
+            0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60);
     interTokenLatency =
-        Histogram.builder()
-            .name("gcg_inter_token_latency_seconds")
-            .help("Time between consecutive generated tokens of one request.")
-            .labelNames("pruner", "arm")
-            .classicOnly()
-            .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
-            .register(registry);
+        perArmHistogram(
+            registry,
+            "gcg_inter_token_latency_seconds",
+            "Time between consecutive generated tokens of one request.",
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
     requestDuration =
-        Histogram.builder()
-            .name("gcg_request_duration_seconds")
-            .help("From admission to the end of generation, for requests that reached a worker.")
-            .labelNames("pruner", "arm")
-            .classicOnly()
-            .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300)
-            .register(registry);
+        perArmHistogram(
+            registry,
+            "gcg_request_duration_seconds",
+            "From admission to the end of generation, for requests that reached a worker.",
+            0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300);
     queueWait =
         Histogram.builder()
             .name("gcg_queue_wait_seconds")
@@ -87,30 +81,23 @@ public final class ServingMetrics {
             .labelNames("pruner", "arm")
             .register(registry);
     visualTokensKept =
-        Histogram.builder()
-            .name("gcg_visual_tokens_kept")
-            .help("Visual tokens that reached the last LLM layer, per request.")
-            .labelNames("pruner", "arm")
-            .classicOnly()
-            .classicUpperBounds(8, 16, 32, 64, 96, 128, 192, 256, 384, 576, 1024, 2304)
-            .register(registry);
+        perArmHistogram(
+            registry,
+            "gcg_visual_tokens_kept",
+            "Visual tokens that reached the last LLM layer, per request.",
+            8, 16, 32, 64, 96, 128, 192, 256, 384, 576, 1024, 2304);
     flopsRatio =
-        Histogram.builder()
-            .name("gcg_flops_ratio")
-            .help("Prefill FLOPs of the pruning schedule over the unpruned one (paper Eq. 5).")
-            .labelNames("pruner", "arm")
-            .classicOnly()
-            .classicUpperBounds(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
-            .register(registry);
+        perArmHistogram(
+            registry,
+            "gcg_flops_ratio",
+            "Prefill FLOPs of the pruning schedule over the unpruned one (paper Eq. 5).",
+            0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0);
     prunerOverhead =
-        Histogram.builder()
-            .name("gcg_pruner_overhead_seconds")
-            .help("Time spent inside the pruner's decisions during prefill (e.g. SLIC).")
-            .labelNames("pruner", "arm")
-            .classicOnly()
-            .classicUpperBounds(
-                0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
-            .register(registry);
+        perArmHistogram(
+            registry,
+            "gcg_pruner_overhead_seconds",
+            "Time spent inside the pruner's decisions during prefill (e.g. SLIC).",
+            0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
     inFlight =
         Gauge.builder()
             .name("gcg_requests_in_flight")
@@ -121,6 +108,17 @@ public final class ServingMetrics {
             .name("gcg_requests_queued")
             .help("Admitted requests waiting for a generation worker now.")
             .register(registry);
+  }
+
+  private static Histogram perArmHistogram(
+      PrometheusRegistry registry, String name, String help, double... upperBounds) {
+    return Histogram.builder()
+        .name(name)
+        .help(help)
+        .labelNames("pruner", "arm")
+        .classicOnly()
+        .classicUpperBounds(upperBounds)
+        .register(registry);
   }
 
   /** Counts one finished request with its final status code name, e.g. {@code OK}. */

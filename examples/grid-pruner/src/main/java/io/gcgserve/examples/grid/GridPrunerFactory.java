@@ -7,6 +7,7 @@ import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import io.gcgserve.pruners.TokenPruner;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Creates {@link GridPruner}s: keep the visual tokens on a regular lattice, ignoring attention.
@@ -70,9 +71,7 @@ public final class GridPrunerFactory extends SingleLayerPrunerFactory<TokenPrune
       rows = strided(geometry.gridHeight(), stride);
       columns = strided(geometry.gridWidth(), stride);
     } else {
-      double keepRatio =
-          KEEP_RATIO.parseDouble(
-              NAME, rawParameters.getOrDefault(KEEP_RATIO.name(), KEEP_RATIO.defaultValue()));
+      double keepRatio = KEEP_RATIO.parseDouble(NAME, valueOrDefault(rawParameters, KEEP_RATIO));
       // the same fraction of rows and of columns keeps the lattice square-ish
       double sideFraction = Math.sqrt(keepRatio);
       rows = evenlySpaced(geometry.gridHeight(), sideCount(geometry.gridHeight(), sideFraction));
@@ -102,5 +101,14 @@ public final class GridPrunerFactory extends SingleLayerPrunerFactory<TokenPrune
       out[i] = (int) Math.floor((i + 0.5) * side / count);
     }
     return out;
+  }
+
+  /** The request's value for {@code spec}, else its default; only called for specs with one. */
+  private static String valueOrDefault(Map<String, String> rawParameters, ParameterSpec spec) {
+    String value = rawParameters.get(spec.name());
+    if (value != null) {
+      return value;
+    }
+    return Objects.requireNonNull(spec.defaultValue(), spec.name() + " has no default");
   }
 }

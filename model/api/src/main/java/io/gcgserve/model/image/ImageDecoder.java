@@ -12,6 +12,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validates and decodes request images: PNG and JPEG only (by magic bytes), declared dimensions
@@ -263,7 +264,7 @@ public final class ImageDecoder {
     return false;
   }
 
-  private static String otherFormat(byte[] bytes) {
+  private static @Nullable String otherFormat(byte[] bytes) {
     if (startsWith(bytes, new byte[] {'G', 'I', 'F', '8'})) {
       return "GIF";
     }

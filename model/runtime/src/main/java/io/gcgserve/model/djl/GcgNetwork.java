@@ -220,7 +220,11 @@ public final class GcgNetwork {
   }
 
   private NDArray w(String name) {
-    return weights.get(name);
+    NDArray weight = weights.get(name);
+    if (weight == null) {
+      throw new IllegalStateException("the model has no weight " + name);
+    }
+    return weight;
   }
 
   /**

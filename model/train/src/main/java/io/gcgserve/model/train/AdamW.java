@@ -50,8 +50,8 @@ final class AdamW {
       if (m == null || v == null) {
         throw new IllegalStateException("optimizer checkpoint lacks moments of " + name);
       }
-      firstMoments.get(name).set(m.toFloatArray());
-      secondMoments.get(name).set(v.toFloatArray());
+      moment(firstMoments, name).set(m.toFloatArray());
+      moment(secondMoments, name).set(v.toFloatArray());
     }
   }
 
@@ -69,8 +69,8 @@ final class AdamW {
         NDArray gradient = parameter.getGradient();
         gradient.attach(scope);
         NDArray scaled = gradient.mul((float) gradientScale);
-        NDArray m = firstMoments.get(entry.getKey());
-        NDArray v = secondMoments.get(entry.getKey());
+        NDArray m = moment(firstMoments, entry.getKey());
+        NDArray v = moment(secondMoments, entry.getKey());
         m.muli((float) beta1).addi(scaled.mul((float) (1 - beta1)));
         v.muli((float) beta2).addi(scaled.square().muli((float) (1 - beta2)));
         // temporaries derived from optimizer state are moved into this step's scope explicitly
@@ -88,5 +88,14 @@ final class AdamW {
         gradient.muli(0f);
       }
     }
+  }
+
+  /** The moment of parameter {@code name}; every trained parameter has one from construction. */
+  private static NDArray moment(Map<String, NDArray> moments, String name) {
+    NDArray moment = moments.get(name);
+    if (moment == null) {
+      throw new IllegalStateException("no optimizer moments for parameter " + name);
+    }
+    return moment;
   }
 }

@@ -172,7 +172,7 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
     }
   }
 
-  private static int[] parseStages(String text, int layers) {
+  private static int[] parseStages(@Nullable String text, int layers) {
     if (text == null) {
       int[] stages = defaultStageLayers(layers);
       if (stages.length == 0) {
