@@ -54,19 +54,19 @@ public final class ServingMetrics {
             registry,
             "gcg_time_to_first_token_seconds",
             "From admission to the first caption token sent (queue wait included).",
-            0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60);
+            new double[] {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60});
     interTokenLatency =
         perArmHistogram(
             registry,
             "gcg_inter_token_latency_seconds",
             "Time between consecutive generated tokens of one request.",
-            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+            new double[] {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
     requestDuration =
         perArmHistogram(
             registry,
             "gcg_request_duration_seconds",
             "From admission to the end of generation, for requests that reached a worker.",
-            0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300);
+            new double[] {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300});
     queueWait =
         Histogram.builder()
             .name("gcg_queue_wait_seconds")
@@ -85,19 +85,21 @@ public final class ServingMetrics {
             registry,
             "gcg_visual_tokens_kept",
             "Visual tokens that reached the last LLM layer, per request.",
-            8, 16, 32, 64, 96, 128, 192, 256, 384, 576, 1024, 2304);
+            new double[] {8, 16, 32, 64, 96, 128, 192, 256, 384, 576, 1024, 2304});
     flopsRatio =
         perArmHistogram(
             registry,
             "gcg_flops_ratio",
             "Prefill FLOPs of the pruning schedule over the unpruned one (paper Eq. 5).",
-            0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0);
+            new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0});
     prunerOverhead =
         perArmHistogram(
             registry,
             "gcg_pruner_overhead_seconds",
             "Time spent inside the pruner's decisions during prefill (e.g. SLIC).",
-            0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
+            new double[] {
+              0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
+            });
     inFlight =
         Gauge.builder()
             .name("gcg_requests_in_flight")
@@ -110,8 +112,9 @@ public final class ServingMetrics {
             .register(registry);
   }
 
+  /** A histogram labelled by pruner and A/B arm, with classic buckets only. */
   private static Histogram perArmHistogram(
-      PrometheusRegistry registry, String name, String help, double... upperBounds) {
+      PrometheusRegistry registry, String name, String help, double[] upperBounds) {
     return Histogram.builder()
         .name(name)
         .help(help)
