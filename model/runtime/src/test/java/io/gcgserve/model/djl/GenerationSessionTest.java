@@ -35,10 +35,10 @@ import org.junit.jupiter.api.Test;
 class GenerationSessionTest {
 
   /**
-   * Upper bound of the bytes a session holds between calls over the bytes of its KV cache. The rest
-   * is the grounding features and the projected image, fixed per image; on the bundled checkpoint
-   * they add 0.44 of an unpruned cache after prefill (the ratio measured is 1.44), and with 90% of
-   * the visual tokens pruned after layer 2 the cache is smaller and the ratio 1.93.
+   * Upper bound of the bytes a session holds between calls over the bytes of its KV cache: 2. The
+   * rest is the grounding features and the projected image, fixed per image, so the ratio is
+   * highest right after prefill and with a pruned (smaller) cache; model/README.md (Memory) gives
+   * the ratios measured on the bundled checkpoint, from which this bound was picked.
    */
   static final double RETAINED_OVER_CACHE_MAX = 2.0;
 
