@@ -31,8 +31,8 @@ import org.jspecify.annotations.Nullable;
  * #JITTER} of its extent, so that the head learns from correct regions and tolerates the looser
  * boxes that generation's own masks give.
  *
- * <p>Measured on the bundled checkpoint (MODEL_CARD.md, 500 val scenes, unpruned): shape words of
- * matched phrases from 13% (chance) to 82%, mask AP50 from 55.2 to 69.2, recall from 58.2 to 78.1.
+ * <p>What it changes on the bundled checkpoint (shape words, mask AP50, recall) is measured in
+ * MODEL_CARD.md.
  */
 public final class PhraseGlance {
 
@@ -49,7 +49,7 @@ public final class PhraseGlance {
 
   /** Width of the glance's input for a config: the parts' features and the box features. */
   static int inputs(GcgConfig config) {
-    return PARTS * PARTS * (config.groundingChannels() + GcgNetwork.COORDINATE_CHANNELS)
+    return PARTS * PARTS * (config.groundingChannels() + GroundingDecoder.COORDINATE_CHANNELS)
         + BOX_FEATURES;
   }
 

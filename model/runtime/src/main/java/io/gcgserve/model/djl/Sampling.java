@@ -1,5 +1,6 @@
 package io.gcgserve.model.djl;
 
+import io.gcgserve.model.GenerationOptions;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -7,6 +8,20 @@ import java.util.Random;
 final class Sampling {
 
   private Sampling() {}
+
+  /** The next token under {@code options}: the argmax at temperature 0, else {@link #sample}. */
+  static int choose(float[] logits, GenerationOptions options, Random random) {
+    if (options.temperature() == 0.0) {
+      int best = 0;
+      for (int i = 1; i < logits.length; i++) {
+        if (logits[i] > logits[best]) {
+          best = i;
+        }
+      }
+      return best;
+    }
+    return sample(logits, options.temperature(), options.topP(), random);
+  }
 
   /** Samples an index from softmax(logits / temperature) restricted to the top-p nucleus. */
   static int sample(float[] logits, double temperature, double topP, Random random) {

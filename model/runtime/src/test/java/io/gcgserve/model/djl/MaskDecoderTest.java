@@ -12,7 +12,7 @@ class MaskDecoderTest {
 
   @Test
   void bilinearMatrixKeepsConstantsAndRampsAndPutsEachSourceCellUnderItsPixels() {
-    float[] weights = GcgNetwork.bilinearWeights(8, 28);
+    float[] weights = GroundingDecoder.bilinearWeights(8, 28);
     for (int row = 0; row < 28; row++) {
       double sum = 0;
       double centre = 0;

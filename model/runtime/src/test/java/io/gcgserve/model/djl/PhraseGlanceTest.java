@@ -72,7 +72,7 @@ class PhraseGlanceTest {
         GcgConfig.parse(
             config.toJson().replace("\"phrase_glance\": false", "\"phrase_glance\": true"));
     int size = glancing.groundingSize();
-    int channels = glancing.groundingChannels() + GcgNetwork.COORDINATE_CHANNELS;
+    int channels = glancing.groundingChannels() + GroundingDecoder.COORDINATE_CHANNELS;
     int inputs = PhraseGlance.inputs(glancing);
     try (NDManager manager = NDManager.newBaseManager()) {
       GcgNetwork random = GcgNetwork.initialize(glancing, manager, 1);

@@ -1,0 +1,215 @@
+package io.gcgserve.model.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The LLM: a Llama-style decoder (token embedding, RMSNorm, RoPE, fused QKV causal attention with
+ * an optional KV cache, SwiGLU) and the output head tied to the embedding. Kept apart from the
+ * encoders because it is the part that prefill runs layer by layer with pruning between layers, and
+ * decoding runs one token at a time.
+ *
+ * <p>Results are created in the manager of the first input; callers scope them.
+ */
+final class LanguageModel {
+
+  private final GcgConfig config;
+  private final Map<String, NDArray> weights;
+
+  LanguageModel(GcgConfig config, Map<String, NDArray> weights) {
+    this.config = config;
+    this.weights = weights;
+  }
+
+  /** Adds the LLM tensors a config implies, with their shapes, in a stable order. */
+  static void addParameterShapes(GcgConfig config, Map<String, Shape> shapes) {
+    int d = config.hiddenSize();
+    shapes.put("llm.embed_tokens.weight", new Shape(config.vocabSize(), d));
+    for (int l = 0; l < config.layers(); l++) {
+      String p = "llm.layers." + l + ".";
+      shapes.put(p + "input_norm.weight", new Shape(d));
+      shapes.put(p + "attn.qkv.weight", new Shape(d, 3L * d));
+      shapes.put(p + "attn.o.weight", new Shape(d, d));
+      shapes.put(p + "post_attn_norm.weight", new Shape(d));
+      shapes.put(p + "mlp.gate_up.weight", new Shape(d, 2L * config.intermediateSize()));
+      shapes.put(p + "mlp.down.weight", new Shape(config.intermediateSize(), d));
+    }
+    shapes.put("llm.norm.weight", new Shape(d));
+  }
+
+  private NDArray w(String name) {
+    return weights.get(name);
+  }
+
+  /** See {@link GcgNetwork#embed}. */
+  NDArray embed(NDArray tokenIds) {
+    NDArray table = w("llm.embed_tokens.weight");
+    Shape idShape = tokenIds.getShape();
+    // gather into the ids' manager, not the weights': the rows belong to the caller's scope
+    NDArray flat =
+        table.get(
+            tokenIds.getManager(),
+            new NDIndex("{}", tokenIds.reshape(-1).toType(DataType.INT64, false)));
+    return flat.reshape(idShape.addAll(new Shape(config.hiddenSize())));
+  }
+
+  /** See {@link GcgNetwork#ropeTables}. */
+  NDList ropeTables(NDManager manager, int[] positions) {
+    int headDim = config.headDim();
+    int half = headDim / 2;
+    float[] cos = new float[positions.length * headDim];
+    float[] sin = new float[positions.length * headDim];
+    for (int t = 0; t < positions.length; t++) {
+      for (int i = 0; i < half; i++) {
+        double frequency = Math.pow(config.ropeTheta(), -2.0 * i / headDim);
+        double angle = positions[t] * frequency;
+        float c = (float) Math.cos(angle);
+        float s = (float) Math.sin(angle);
+        cos[t * headDim + i] = c;
+        cos[t * headDim + half + i] = c;
+        sin[t * headDim + i] = s;
+        sin[t * headDim + half + i] = s;
+      }
+    }
+    Shape shape = new Shape(positions.length, headDim);
+    return new NDList(manager.create(cos, shape), manager.create(sin, shape));
+  }
+
+  /** See {@link GcgNetwork#causalMask}. */
+  static NDArray causalMask(NDManager manager, int length) {
+    float[] values = new float[length * length];
+    for (int i = 0; i < length; i++) {
+      for (int j = i + 1; j < length; j++) {
+        values[i * length + j] = -1e9f;
+      }
+    }
+    return manager.create(values, new Shape(length, length));
+  }
+
+  /** See {@link GcgNetwork#layer}. */
+  LayerOutput layer(
+      int layer,
+      NDArray input,
+      NDList rope,
+      @Nullable NDArray mask,
+      @Nullable NDArray pastKeys,
+      @Nullable NDArray pastValues,
+      int @Nullable [] probeRows) {
+    String p = "llm.layers." + layer + ".";
+    long batch = input.getShape().get(0);
+    long length = input.getShape().get(1);
+    int heads = config.heads();
+    int headDim = config.headDim();
+    int d = config.hiddenSize();
+    // attention block
+    NDArray normed = rmsNorm(input, w(p + "input_norm.weight"));
+    NDArray qkv =
+        normed
+            .matMul(w(p + "attn.qkv.weight"))
+            .reshape(batch, length, 3, heads, headDim)
+            .transpose(2, 0, 3, 1, 4);
+    NDArray q = applyRope(qkv.get(0), rope);
+    NDArray k = applyRope(qkv.get(1), rope);
+    NDArray v = qkv.get(2);
+    if (pastKeys != null && pastValues != null) {
+      k = pastKeys.concat(k, 2);
+      v = pastValues.concat(v, 2);
+      // the concatenation lands in the cache's manager, which outlives this call; scope the new
+      // cache to the input's manager, so that what is derived from it here (the transposed keys)
+      // is freed with the caller's step, and the caller decides what to keep
+      k.attach(input.getManager());
+      v.attach(input.getManager());
+    }
+    // scale the queries rather than the (T, S) scores: same result, T*dh instead of T*S work
+    NDArray scores =
+        q.mul(GcgNetwork.constant(q, (float) (1.0 / Math.sqrt(headDim))))
+            .matMul(k.transpose(0, 1, 3, 2));
+    if (mask != null) {
+      scores = scores.add(mask);
+    }
+    NDArray attention = scores.softmax(-1);
+    NDArray probe = null;
+    if (probeRows != null) {
+      NDArray rows = input.getManager().create(toLongs(probeRows));
+      probe = attention.get(new NDIndex("0, :, {}, :", rows)).mean(new int[] {0});
+    }
+    NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, d);
+    NDArray hidden = input.add(context.matMul(w(p + "attn.o.weight")));
+    // SwiGLU block
+    NDArray normed2 = rmsNorm(hidden, w(p + "post_attn_norm.weight"));
+    NDList gateUp = normed2.matMul(w(p + "mlp.gate_up.weight")).split(2, 2);
+    NDArray gate = gateUp.get(0);
+    NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1));
+    hidden = hidden.add(activated.matMul(w(p + "mlp.down.weight")));
+    return new LayerOutput(hidden, k, v, probe);
+  }
+
+  /** See {@link GcgNetwork#forwardTokens(NDArray, NDArray, NDArray, int)}. */
+  NDList forwardTokens(NDArray visual, NDArray bosIds, NDArray textIds, int tapLayer) {
+    if (tapLayer < 0 || tapLayer > config.layers()) {
+      throw new IllegalArgumentException(
+          "tap layer " + tapLayer + " outside 0.." + config.layers());
+    }
+    NDManager manager = visual.getManager();
+    NDArray hidden = NDArrays.concat(new NDList(embed(bosIds), visual, embed(textIds)), 1);
+    int length = (int) hidden.getShape().get(1);
+    int[] positions = new int[length];
+    for (int i = 0; i < length; i++) {
+      positions[i] = i;
+    }
+    NDList rope = ropeTables(manager, positions);
+    NDArray mask = causalMask(manager, length);
+    NDArray tap = hidden;
+    for (int layer = 0; layer < config.layers(); layer++) {
+      if (layer == tapLayer) {
+        tap = hidden;
+      }
+      hidden = layer(layer, hidden, rope, mask, null, null, null).hidden();
+    }
+    if (tapLayer == config.layers()) {
+      tap = hidden;
+    }
+    return new NDList(finalNorm(hidden), tap);
+  }
+
+  /** See {@link GcgNetwork#finalNorm}. */
+  NDArray finalNorm(NDArray hidden) {
+    return rmsNorm(hidden, w("llm.norm.weight"));
+  }
+
+  /** See {@link GcgNetwork#logits}. */
+  NDArray logits(NDArray normedHidden) {
+    NDArray transposed = w("llm.embed_tokens.weight").transpose();
+    // a view of the weight; scope the view handle to the caller so it is freed with the step
+    transposed.attach(normedHidden.getManager());
+    return normedHidden.matMul(transposed);
+  }
+
+  private NDArray rmsNorm(NDArray x, NDArray gain) {
+    NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+    return x.div(meanSquare.add(GcgNetwork.constant(x, (float) config.rmsNormEps())).sqrt())
+        .mul(gain);
+  }
+
+  private static NDArray applyRope(NDArray x, NDList rope) {
+    NDList halves = x.split(2, 3);
+    NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3);
+    return x.mul(rope.get(0)).add(rotated.mul(rope.get(1))).reshape(x.getShape());
+  }
+
+  private static long[] toLongs(int[] values) {
+    long[] out = new long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+}
