@@ -270,4 +270,16 @@ public final class GcgNetwork {
   public static NDArray constant(NDArray like, float value) {
     return like.getManager().create(value);
   }
+
+  /**
+   * The weight called {@code name}; the constructor checked every expected name is present, so a
+   * miss here is a programming error, reported by name rather than as a later NullPointerException.
+   */
+  static NDArray weight(Map<String, NDArray> weights, String name) {
+    NDArray weight = weights.get(name);
+    if (weight == null) {
+      throw new IllegalStateException("the model has no weight " + name);
+    }
+    return weight;
+  }
 }

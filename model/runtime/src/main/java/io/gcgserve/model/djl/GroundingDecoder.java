@@ -71,7 +71,7 @@ final class GroundingDecoder {
   }
 
   private NDArray w(String name) {
-    return weights.get(name);
+    return GcgNetwork.weight(weights, name);
   }
 
   /** See {@link GcgNetwork#encodeGrounding}. */

@@ -46,7 +46,7 @@ final class LanguageModel {
   }
 
   private NDArray w(String name) {
-    return weights.get(name);
+    return GcgNetwork.weight(weights, name);
   }
 
   /** See {@link GcgNetwork#embed}. */

@@ -81,7 +81,7 @@ final class VisionEncoder {
   }
 
   private NDArray w(String name) {
-    return weights.get(name);
+    return GcgNetwork.weight(weights, name);
   }
 
   /** See {@link GcgNetwork#encodeVision}. */
