@@ -57,31 +57,6 @@ class TrainerTest {
         new ImageRgb(size, size, rgb), caption, List.of(new BinaryMask(size, size, pixels, 1f)));
   }
 
-  private static GcgConfig config(int vocabulary, boolean phraseGlance) {
-    return new GcgConfig(
-        "train-test",
-        32,
-        8,
-        32,
-        1,
-        2,
-        64,
-        32,
-        4,
-        2,
-        64,
-        vocabulary,
-        10000.0,
-        1e-5,
-        64,
-        8,
-        4,
-        16,
-        false,
-        phraseGlance,
-        "describe the image .");
-  }
-
   private static final double WORD_WEIGHT = 0.5;
   private static final double REGION_WEIGHT = 1.0;
 
@@ -91,7 +66,8 @@ class TrainerTest {
 
   private Trainer trainer(int steps, PrintStream progress, boolean phraseGlance) {
     byte[] tokenizer = GcgTokenizer.buildTokenizerJson(WORDS);
-    GcgConfig config = config(WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size(), phraseGlance);
+    GcgConfig config =
+        TrainingFixtures.config(WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size(), phraseGlance);
     TrainingOptions options =
         new TrainingOptions(
             steps,
