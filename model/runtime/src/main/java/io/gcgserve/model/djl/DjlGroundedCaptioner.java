@@ -7,6 +7,7 @@ import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelInfo;
+import io.gcgserve.model.ModelLoadException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -33,7 +34,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer is null");
     GcgConfig config = network.config();
     if (tokenizer.vocabularySize() != config.vocabSize()) {
-      throw new io.gcgserve.model.ModelLoadException(
+      throw new ModelLoadException(
           "tokenizer.json has "
               + tokenizer.vocabularySize()
               + " tokens but config.json says "

@@ -17,6 +17,7 @@ import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.Flops;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -171,7 +172,8 @@ public final class GenerationSession implements AutoCloseable {
         new NDList(
             network.embed(scope.create(new long[] {special.bos()}).reshape(1, 1)),
             visual,
-            network.embed(scope.create(toLongs(suffix)).reshape(1, -1))),
+            network.embed(
+                scope.create(Arrays.stream(suffix).asLongStream().toArray()).reshape(1, -1))),
         1);
   }
 
@@ -240,7 +242,8 @@ public final class GenerationSession implements AutoCloseable {
     KeepSet keepSet = request.pruner().prune(view);
     prunerNanos += System.nanoTime() - pruneStart;
     int[] kept = slots.keep(keepSet.keptVisualTokens(), layer);
-    return hidden.get(new NDIndex(":, {}, :", layerScope.create(toLongs(kept))));
+    return hidden.get(
+        new NDIndex(":, {}, :", layerScope.create(Arrays.stream(kept).asLongStream().toArray())));
   }
 
   /**
@@ -306,11 +309,7 @@ public final class GenerationSession implements AutoCloseable {
 
   /** Decodes the mask of a fed {@code [SEG]} and grounds the phrase it closes. */
   private GroundedPhrase ground(NDArray normed) {
-    float[] maskLogits =
-        network
-            .maskLogits(
-                normed.reshape(1, config.hiddenSize()), Objects.requireNonNull(pixelQueries))
-            .toFloatArray();
+    float[] maskLogits = maskLogits(normed);
     float[] logits = oneRegionPerPhrase == null ? maskLogits : oneRegionPerPhrase.keep(maskLogits);
     BinaryMask mask =
         Masks.upsample(
@@ -326,11 +325,7 @@ public final class GenerationSession implements AutoCloseable {
    */
   private NDArray glance(NDArray normed) {
     int size = config.groundingSize();
-    float[] logits =
-        network
-            .maskLogits(
-                normed.reshape(1, config.hiddenSize()), Objects.requireNonNull(pixelQueries))
-            .toFloatArray();
+    float[] logits = maskLogits(normed);
     if (oneRegionPerPhrase != null) {
       logits = oneRegionPerPhrase.peekUnclaimed(logits);
     }
@@ -341,6 +336,13 @@ public final class GenerationSession implements AutoCloseable {
     return network
         .glance(normed.getManager(), box, Objects.requireNonNull(groundingFeatures))
         .reshape(1, 1, config.hiddenSize());
+  }
+
+  /** The mask logits of a final-normed state {@code (1, 1, d)} over the grounding grid. */
+  private float[] maskLogits(NDArray normed) {
+    return network
+        .maskLogits(normed.reshape(1, config.hiddenSize()), Objects.requireNonNull(pixelQueries))
+        .toFloatArray();
   }
 
   /**
@@ -432,13 +434,5 @@ public final class GenerationSession implements AutoCloseable {
   private NDArray keepForSession(NDArray array) {
     array.attach(manager);
     return array;
-  }
-
-  private static long[] toLongs(int[] values) {
-    long[] out = new long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = values[i];
-    }
-    return out;
   }
 }

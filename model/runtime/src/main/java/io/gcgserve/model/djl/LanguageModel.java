@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import java.util.Arrays;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -138,7 +139,7 @@ final class LanguageModel {
     NDArray attention = scores.softmax(-1);
     NDArray probe = null;
     if (probeRows != null) {
-      NDArray rows = input.getManager().create(toLongs(probeRows));
+      NDArray rows = input.getManager().create(Arrays.stream(probeRows).asLongStream().toArray());
       probe = attention.get(new NDIndex("0, :, {}, :", rows)).mean(new int[] {0});
     }
     NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, d);
@@ -203,13 +204,5 @@ final class LanguageModel {
     NDList halves = x.split(2, 3);
     NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3);
     return x.mul(rope.get(0)).add(rotated.mul(rope.get(1))).reshape(x.getShape());
-  }
-
-  private static long[] toLongs(int[] values) {
-    long[] out = new long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = values[i];
-    }
-    return out;
   }
 }
