@@ -133,34 +133,36 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private @Nullable RejectedException refusal(long reserve) {
-    if (closing) {
-      return new RejectedException(
-          Reason.SHUTTING_DOWN, "the server is shutting down; retry on another instance");
+  /**
+   * Refuses now if {@link #submit} would refuse for lack of room or for shutting down: a cheap
+   * check before spending work on a request (decoding its image). Not a reservation: {@link
+   * #submit} checks again.
+   *
+   * @throws RejectedException when full or shutting down
+   */
+  public void checkRoom() {
+    lock.lock();
+    try {
+      RejectedException refusal = refusal(0);
+      if (refusal != null) {
+        throw refusal;
+      }
+    } finally {
+      lock.unlock();
     }
-    if (reserve > limits.maxReservedBytes()) {
-      return new RejectedException(
-          Reason.TOO_LARGE,
-          "the request needs "
-              + mebibytes(reserve)
-              + " MiB of KV cache and image features but the server reserves at most "
-              + mebibytes(limits.maxReservedBytes())
-              + " MiB for all running requests (--max-kv-bytes); lower max_new_tokens");
-    }
-    if (admitted >= limits.maxBatch() + limits.queueCapacity()) {
-      return new RejectedException(
-          Reason.FULL,
-          "server is at capacity: "
-              + limits.maxBatch()
-              + " request(s) running and "
-              + limits.queueCapacity()
-              + " waiting (--max-batch, --queue-capacity); retry later");
-    }
-    return null;
   }
 
-  private static long mebibytes(long bytes) {
-    return (bytes + (1 << 20) - 1) >> 20;
+  private @Nullable RejectedException refusal(long reserve) {
+    if (closing) {
+      return RejectedException.shuttingDown();
+    }
+    if (reserve > limits.maxReservedBytes()) {
+      return RejectedException.tooLarge(reserve, limits);
+    }
+    if (admitted >= limits.maxBatch() + limits.queueCapacity()) {
+      return RejectedException.full(limits);
+    }
+    return null;
   }
 
   /**
@@ -307,6 +309,11 @@ public final class Engine implements AutoCloseable {
     for (Entry entry : joining) {
       running.add(entry);
       reservedBytes.addAndGet(entry.reserved);
+      try {
+        entry.sink.onStarted();
+      } catch (RuntimeException e) {
+        fail(entry, new IllegalStateException("a sink failed taking its request's start", e));
+      }
     }
     runningCount = running.size();
     for (Entry entry : cancelled) {
@@ -486,9 +493,7 @@ public final class Engine implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    RejectedException stopping =
-        new RejectedException(
-            Reason.SHUTTING_DOWN, "the server is shutting down; retry on another instance");
+    RejectedException stopping = RejectedException.shuttingDown();
     left.forEach(entry -> fail(entry, stopping));
   }
 }

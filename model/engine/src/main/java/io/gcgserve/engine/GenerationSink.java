@@ -10,6 +10,9 @@ import io.gcgserve.model.GenerationResult;
  */
 public interface GenerationSink extends GenerationListener {
 
+  /** The request left the queue and joined the batch; its prefill starts this iteration. */
+  default void onStarted() {}
+
   /**
    * Whether the consumer can take one more step's events (at most a phrase and a token) now. A
    * request whose sink says no is left out of decode steps until it says yes (and {@link

@@ -22,6 +22,35 @@ public final class RejectedException extends RuntimeException {
     this.reason = reason;
   }
 
+  static RejectedException shuttingDown() {
+    return new RejectedException(
+        Reason.SHUTTING_DOWN, "the server is shutting down; retry on another instance");
+  }
+
+  static RejectedException tooLarge(long reserve, EngineLimits limits) {
+    return new RejectedException(
+        Reason.TOO_LARGE,
+        "the request needs "
+            + mebibytes(reserve)
+            + " MiB of KV cache and image features but the server reserves at most "
+            + mebibytes(limits.maxReservedBytes())
+            + " MiB for all running requests (--max-kv-mib); lower max_new_tokens");
+  }
+
+  static RejectedException full(EngineLimits limits) {
+    return new RejectedException(
+        Reason.FULL,
+        "server is at capacity: "
+            + limits.maxBatch()
+            + " request(s) running and "
+            + limits.queueCapacity()
+            + " waiting (--max-batch, --queue-capacity); retry later");
+  }
+
+  private static long mebibytes(long bytes) {
+    return (bytes + (1 << 20) - 1) >> 20;
+  }
+
   /** Why. */
   public Reason reason() {
     return reason;

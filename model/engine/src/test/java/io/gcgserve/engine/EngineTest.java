@@ -160,7 +160,7 @@ class EngineTest {
     start(4, 4, ScriptedModel.RESERVATION, 10_000);
     assertThatThrownBy(() -> engine.submit(request("big", 2, () -> false), new RecordingSink()))
         .isInstanceOf(RejectedException.class)
-        .hasMessageContaining("--max-kv-bytes")
+        .hasMessageContaining("--max-kv-mib")
         .hasMessageContaining("lower max_new_tokens");
   }
 
