@@ -74,6 +74,35 @@ final class CaptionConsistency {
     return texts;
   }
 
+  /**
+   * One line per (pruner, image) whose caption on this server differs from {@code other}'s (both
+   * taken from {@link #canonicalTexts}); pairs only one side ran are skipped.
+   */
+  List<String> differencesFrom(CaptionConsistency other, String label, String otherLabel) {
+    Map<String, String> theirs = other.canonicalTexts();
+    List<String> lines = new ArrayList<>();
+    canonicalTexts()
+        .forEach(
+            (pair, text) -> {
+              String their = theirs.get(pair);
+              if (their != null && !their.equals(text)) {
+                lines.add(
+                    "pruner "
+                        + pair
+                        + ": "
+                        + label
+                        + " \""
+                        + shorten(text)
+                        + "\" vs "
+                        + otherLabel
+                        + " \""
+                        + shorten(their)
+                        + "\"");
+              }
+            });
+    return lines;
+  }
+
   private static String shorten(String text) {
     String flat = text.replace('\n', ' ');
     return flat.length() <= SHOWN_CHARS ? flat : flat.substring(0, SHOWN_CHARS) + "...";

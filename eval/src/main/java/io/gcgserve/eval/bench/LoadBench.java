@@ -192,34 +192,18 @@ public final class LoadBench implements Callable<Integer> {
     if (baselineRoot != null) {
       roots.put(BASELINE, baselineRoot);
     }
-    List<ByteString> pngs = syntheticImages(images);
     List<ServerProcess> started = new ArrayList<>();
     Thread stopper = new Thread(() -> stopAll(started), "gcg-bench-load-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
     try {
-      List<Target> targets = new ArrayList<>();
-      for (Map.Entry<String, Path> entry : roots.entrySet()) {
-        ServerProcess server =
-            ServerProcess.start(
-                entry.getKey(),
-                entry.getValue().toAbsolutePath().normalize(),
-                serverArgs,
-                serverJavaOpts,
-                Duration.ofSeconds(startupTimeoutSeconds),
-                progress);
-        synchronized (started) {
-          started.add(server);
-        }
-        targets.add(
-            new Target(
-                server,
-                new LoadRunner(server, pngs, maxNewTokens, requestTimeoutSeconds, progress)));
-      }
-      LoadReport report = new LoadPhases(this, configs, targets).runAll();
+      LoadReport report = run(configs, roots, started);
       if (json != null) {
         writeJson(json, report, roots, configs);
       }
       return CommandLine.ExitCode.OK;
+    } catch (IOException | IllegalStateException e) {
+      progress.println("gcg-bench load: " + e.getMessage());
+      return CommandLine.ExitCode.SOFTWARE;
     } finally {
       stopAll(started);
       try {
@@ -228,6 +212,34 @@ public final class LoadBench implements Callable<Integer> {
         // the hook is running already and stops the servers itself
       }
     }
+  }
+
+  /**
+   * Starts every server (each joins {@code started} before it is waited for, so an interrupt while
+   * a model loads still stops it), then runs the phases.
+   */
+  private LoadReport run(
+      List<PrunerConfig> configs, Map<String, Path> roots, List<ServerProcess> started)
+      throws IOException, InterruptedException {
+    List<ByteString> pngs = syntheticImages(images);
+    List<Target> targets = new ArrayList<>();
+    for (Map.Entry<String, Path> entry : roots.entrySet()) {
+      ServerProcess server =
+          ServerProcess.launch(
+              entry.getKey(),
+              entry.getValue().toAbsolutePath().normalize(),
+              serverArgs,
+              serverJavaOpts,
+              progress);
+      synchronized (started) {
+        started.add(server);
+      }
+      server.awaitServing(Duration.ofSeconds(startupTimeoutSeconds), progress);
+      targets.add(
+          new Target(
+              server, new LoadRunner(server, pngs, maxNewTokens, requestTimeoutSeconds, progress)));
+    }
+    return new LoadPhases(this, configs, targets).runAll();
   }
 
   /** A server and the runner that drives it. */

@@ -118,6 +118,15 @@ final class LoadPhases {
       }
     }
     consistency.forEach((label, captions) -> report.addConsistency(label, captions.mismatches()));
+    if (targets.size() > 1) {
+      CaptionConsistency first = consistency.get(targets.get(0).label());
+      CaptionConsistency second = consistency.get(targets.get(1).label());
+      if (first != null && second != null) {
+        report.setCrossServer(
+            first.pairs(),
+            first.differencesFrom(second, targets.get(0).label(), targets.get(1).label()));
+      }
+    }
   }
 
   private void openLoop(Target target) throws InterruptedException {

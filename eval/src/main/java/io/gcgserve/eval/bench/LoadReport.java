@@ -40,6 +40,8 @@ final class LoadReport {
   private final Map<String, List<String>> consistency = new LinkedHashMap<>();
   private final List<OpenRow> open = new ArrayList<>();
   private final Map<String, SoakTrend> soaks = new LinkedHashMap<>();
+  private int crossServerPairs;
+  private @Nullable List<String> crossServerDifferences;
 
   LoadReport(List<String> servers, List<String> pruners, List<Integer> concurrencies) {
     this.servers = List.copyOf(servers);
@@ -54,6 +56,12 @@ final class LoadReport {
   /** Records a server's consistency check: the mismatch lines, empty when every caption agreed. */
   void addConsistency(String server, List<String> mismatches) {
     consistency.put(server, List.copyOf(mismatches));
+  }
+
+  /** Records the comparison of the two servers' captions over {@code pairs} (image, pruner). */
+  void setCrossServer(int pairs, List<String> differences) {
+    crossServerPairs = pairs;
+    crossServerDifferences = List.copyOf(differences);
   }
 
   void addOpen(OpenRow row) {
@@ -131,6 +139,7 @@ final class LoadReport {
     printPrunerRatios(out);
     printServerRatios(out);
     printConsistency(out);
+    printCrossServer(out);
   }
 
   private void printPhaseSplits(PrintStream out) {
@@ -233,6 +242,23 @@ final class LoadReport {
     }
   }
 
+  private void printCrossServer(PrintStream out) {
+    List<String> differences = crossServerDifferences;
+    if (differences == null || servers.size() < 2) {
+      return;
+    }
+    if (differences.isEmpty()) {
+      out.printf(
+          "%s and %s captions identical for all %d (image, pruner) pairs%n",
+          servers.get(0), servers.get(1), crossServerPairs);
+    } else {
+      out.printf(
+          "%s and %s captions DIFFER for %d of %d (image, pruner) pairs:%n",
+          servers.get(0), servers.get(1), differences.size(), crossServerPairs);
+      differences.forEach(line -> out.println("  " + line));
+    }
+  }
+
   private void printConsistency(PrintStream out) {
     consistency.forEach(
         (server, mismatches) -> {
@@ -316,6 +342,9 @@ final class LoadReport {
     }
     json.put("closed_loop", closedJson);
     json.put("caption_mismatches", consistency);
+    if (crossServerDifferences != null) {
+      json.put("cross_server_caption_differences", crossServerDifferences);
+    }
     List<Object> openJson = new ArrayList<>();
     for (OpenRow row : open) {
       Map<String, Object> entry = new LinkedHashMap<>();

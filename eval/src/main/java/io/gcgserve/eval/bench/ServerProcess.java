@@ -29,14 +29,16 @@ import org.jspecify.annotations.NullMarked;
 
 /**
  * A gcg-serve server run as a child process from a checkout's {@code bin/gcg-serve}, on free ports,
- * with its output in a log file. {@link #start} returns once gRPC health reports SERVING; {@link
- * #close} sends SIGTERM (the server drains), waits, and kills what is left, descendants included.
+ * with its output in a log file. {@link #awaitServing} returns once gRPC health reports SERVING;
+ * {@link #close} sends SIGTERM (the server drains), waits, and kills what is left, descendants
+ * included.
  */
 @NullMarked
 final class ServerProcess implements AutoCloseable {
 
   private static final Duration STOP_WAIT = Duration.ofSeconds(45);
-  private static final int LOG_TAIL_LINES = 40;
+  private static final int LOG_HEAD_LINES = 5;
+  private static final int LOG_TAIL_LINES = 15;
 
   private final String label;
   private final Process process;
@@ -55,18 +57,13 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code root/bin/gcg-serve --port P --metrics-port M extraArgs...} and waits until health
-   * is SERVING, at most {@code startupTimeout}. {@code javaOpts} replaces GCG_JAVA_OPTS for the
-   * child (the benchmark's own JVM options are not the server's).
+   * Starts {@code root/bin/gcg-serve --port P --metrics-port M extraArgs...}; {@link #awaitServing}
+   * waits for it. {@code javaOpts} replaces GCG_JAVA_OPTS for the child (the benchmark's own JVM
+   * options are not the server's).
    */
-  static ServerProcess start(
-      String label,
-      Path root,
-      List<String> extraArgs,
-      String javaOpts,
-      Duration startupTimeout,
-      PrintStream progress)
-      throws IOException, InterruptedException {
+  static ServerProcess launch(
+      String label, Path root, List<String> extraArgs, String javaOpts, PrintStream progress)
+      throws IOException {
     Path launcher = root.resolve("bin/gcg-serve");
     if (!Files.isExecutable(launcher)) {
       throw new IOException(
@@ -86,20 +83,7 @@ final class ServerProcess implements AutoCloseable {
     builder.redirectOutput(log.toFile());
     builder.environment().put("GCG_JAVA_OPTS", javaOpts);
     progress.printf("load: [%s] starting %s (log %s)%n", label, String.join(" ", command), log);
-    ServerProcess server = new ServerProcess(label, builder.start(), log, port, metricsPort);
-    try {
-      server.awaitServing(startupTimeout);
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    progress.printf(
-        "load: [%s] SERVING on port %d (metrics %d), java pid %s%n",
-        label,
-        port,
-        metricsPort,
-        server.javaPid().stream().mapToObj(Long::toString).findFirst().orElse("?"));
-    return server;
+    return new ServerProcess(label, builder.start(), log, port, metricsPort);
   }
 
   String label() {
@@ -111,7 +95,9 @@ final class ServerProcess implements AutoCloseable {
     return channel;
   }
 
-  private void awaitServing(Duration timeout) throws IOException, InterruptedException {
+  /** Waits until gRPC health reports SERVING, at most {@code timeout}; fails if the child exits. */
+  void awaitServing(Duration timeout, PrintStream progress)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
     HealthCheckRequest request = HealthCheckRequest.newBuilder().setService("").build();
@@ -128,6 +114,11 @@ final class ServerProcess implements AutoCloseable {
         ServingStatus status =
             health.withDeadlineAfter(2, TimeUnit.SECONDS).check(request).getStatus();
         if (status == ServingStatus.SERVING) {
+          progress.printf(
+              "load: [%s] SERVING (metrics port %d), java pid %s%n",
+              label,
+              metricsPort,
+              javaPid().stream().mapToObj(Long::toString).findFirst().orElse("?"));
           return;
         }
       } catch (StatusRuntimeException notYet) {
@@ -216,14 +207,17 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** The log's first and last lines (a bad flag is named first, then picocli's usage). */
   private String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "last lines of "
-          + log
-          + ":\n"
-          + String.join(
-              "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+      List<String> shown = lines;
+      if (lines.size() > LOG_HEAD_LINES + LOG_TAIL_LINES) {
+        shown = new ArrayList<>(lines.subList(0, LOG_HEAD_LINES));
+        shown.add("...");
+        shown.addAll(lines.subList(lines.size() - LOG_TAIL_LINES, lines.size()));
+      }
+      return "server output (" + log + "):\n" + String.join("\n", shown);
     } catch (IOException | UncheckedIOException e) {
       return "log " + log + " unreadable";
     }

@@ -37,4 +37,17 @@ class CaptionConsistencyTest {
     check.add("none", 2, 0, "two");
     assertThat(check.mismatches()).hasSize(1);
   }
+
+  @Test
+  void comparesCaptionsWithAnotherServer() {
+    CaptionConsistency current = new CaptionConsistency();
+    CaptionConsistency baseline = new CaptionConsistency();
+    current.add("none", 1, 0, "same");
+    baseline.add("none", 4, 0, "same");
+    current.add("none", 1, 1, "new text");
+    baseline.add("none", 1, 1, "old text");
+    current.add("altp", 1, 0, "only here");
+    assertThat(current.differencesFrom(baseline, "current", "baseline"))
+        .containsExactly("pruner none image 1: current \"new text\" vs baseline \"old text\"");
+  }
 }
