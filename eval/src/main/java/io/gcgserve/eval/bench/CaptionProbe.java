@@ -12,6 +12,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.NullMarked;
 
@@ -78,7 +79,7 @@ final class CaptionProbe {
   Result call(CaptionRequest request, int image) throws InterruptedException {
     try {
       return send(request, image, System.nanoTime()).get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("caption recorder failed", e);
     }
   }

@@ -1,5 +1,6 @@
 package io.gcgserve.eval.bench;
 
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.NullMarked;
 
@@ -23,9 +24,8 @@ record SoakTrend(
     List<LoadRunner.RssSample> lastHalf =
         samples.stream().filter(sample -> 2L * sample.requests() >= totalRequests).toList();
     double[] requests = lastHalf.stream().mapToDouble(LoadRunner.RssSample::requests).toArray();
-    double[] megabytes = lastHalf.stream().mapToDouble(sample -> megabytes(sample)).toArray();
-    double max =
-        lastHalf.isEmpty() ? Double.NaN : java.util.Arrays.stream(megabytes).max().orElseThrow();
+    double[] megabytes = lastHalf.stream().mapToDouble(SoakTrend::megabytes).toArray();
+    double max = lastHalf.isEmpty() ? Double.NaN : Arrays.stream(megabytes).max().orElseThrow();
     double slope = lastHalf.size() < 2 ? Double.NaN : 100 * Percentiles.slope(requests, megabytes);
     return new SoakTrend(List.copyOf(samples), max, slope);
   }
