@@ -11,12 +11,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where a batching engine's time went per decode token over one configuration: the delta of each
  * {@code gcg_engine_phase_seconds_total{phase=...}} counter over the delta of {@code
- * gcg_engine_decode_tokens_total}, and the mean of the {@code gcg_engine_batch_size} histogram over
- * the same interval. Absent when the server exports no engine metrics.
+ * gcg_engine_decode_tokens_total}, and the mean decode batch over the same interval (the delta of
+ * {@code gcg_engine_decode_rows_total} over that of {@code gcg_engine_decode_steps_total}). Absent
+ * when the server exports no engine metrics.
  *
  * @param millisPerToken per phase label, milliseconds per decode token, in scrape order
  * @param decodeTokens decode tokens counted in the interval
- * @param meanBatchSize mean batch size over the interval, null without that histogram
+ * @param meanBatchSize mean decode batch over the interval, null without those counters
  */
 @NullMarked
 record EnginePhaseSplit(
@@ -24,8 +25,8 @@ record EnginePhaseSplit(
 
   static final String PHASE_SECONDS = "gcg_engine_phase_seconds_total";
   static final String DECODE_TOKENS = "gcg_engine_decode_tokens_total";
-  static final String BATCH_SIZE_SUM = "gcg_engine_batch_size_sum";
-  static final String BATCH_SIZE_COUNT = "gcg_engine_batch_size_count";
+  static final String BATCH_SIZE_SUM = "gcg_engine_decode_rows_total";
+  static final String BATCH_SIZE_COUNT = "gcg_engine_decode_steps_total";
 
   /** The line printed when a server has no engine counters. */
   static final String NOT_AVAILABLE = "phase split: n/a (server exports no engine metrics)";

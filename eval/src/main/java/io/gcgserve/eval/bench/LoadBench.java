@@ -53,7 +53,7 @@ public final class LoadBench implements Callable<Integer> {
 
   @Option(
       names = "--server-arg",
-      description = "Extra server flag, repeatable (e.g. --server-arg=--workers=2).")
+      description = "Extra server flag, repeatable (e.g. --server-arg=--max-batch=4).")
   List<String> serverArgs = new ArrayList<>();
 
   @Option(

@@ -21,8 +21,8 @@ class EnginePhaseSplitTest {
             """
             gcg_engine_decode_tokens_total 100
             gcg_engine_phase_seconds_total{phase="llm_step"} 1.0
-            gcg_engine_batch_size_sum 40
-            gcg_engine_batch_size_count 20
+            gcg_engine_decode_rows_total 40
+            gcg_engine_decode_steps_total 20
             """);
     PrometheusText after =
         PrometheusText.parse(
@@ -30,8 +30,8 @@ class EnginePhaseSplitTest {
             gcg_engine_decode_tokens_total 300
             gcg_engine_phase_seconds_total{phase="llm_step"} 1.6
             gcg_engine_phase_seconds_total{phase="glance"} 0.1
-            gcg_engine_batch_size_sum 340
-            gcg_engine_batch_size_count 120
+            gcg_engine_decode_rows_total 340
+            gcg_engine_decode_steps_total 120
             """);
     EnginePhaseSplit split = EnginePhaseSplit.between(before, after).orElseThrow();
     assertThat(split.decodeTokens()).isEqualTo(200);
