@@ -171,6 +171,7 @@ class ServerLifecycleTest {
               "gcg_inter_token_latency_seconds",
               "gcg_request_duration_seconds",
               "gcg_queue_wait_seconds",
+              "gcg_cancellation_release_seconds",
               "gcg_generated_tokens_total",
               "gcg_visual_tokens_kept",
               "gcg_flops_ratio",

@@ -160,6 +160,10 @@ final class CaptionCall implements GenerationSink {
     } else {
       metrics.dequeuedWithoutRunning();
     }
+    long cancelledNanos = stream.cancelledNanos();
+    if (cancelledNanos != 0) {
+      metrics.cancellationReleased(seconds(System.nanoTime() - cancelledNanos));
+    }
     metrics.requestFinished(prepared.prunerName(), arm, status.getCode().name());
     stream.finish(status);
   }

@@ -26,6 +26,7 @@ final class EventStream<T> {
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<T> pending = new ArrayDeque<>();
   private boolean cancelled;
+  private long cancelledNanos;
   private boolean closed;
   private @Nullable Status terminal;
 
@@ -49,6 +50,9 @@ final class EventStream<T> {
   void onCancel() {
     lock.lock();
     try {
+      if (!cancelled) {
+        cancelledNanos = System.nanoTime();
+      }
       cancelled = true;
       pending.clear();
     } finally {
@@ -61,6 +65,16 @@ final class EventStream<T> {
     lock.lock();
     try {
       return cancelled;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@link System#nanoTime} when the call was cancelled; 0 while it is not. */
+  long cancelledNanos() {
+    lock.lock();
+    try {
+      return cancelled ? cancelledNanos : 0;
     } finally {
       lock.unlock();
     }

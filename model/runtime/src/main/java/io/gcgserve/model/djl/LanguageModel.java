@@ -156,10 +156,11 @@ final class LanguageModel {
       }
       // write the new key and value in place, then attend over the cache's filled prefix: no
       // copy of the cache per step, and each row sees only its own, ragged, cache
-      NDIndex slot = new NDIndex(":, :, {}:{}, :", length, length + 1);
+      // indices built, not parsed: this runs rows × layers times per step
+      NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, length + 1);
       keyBuffers[i].set(slot, row(qkv.get(1), i, batch));
       valueBuffers[i].set(slot, row(qkv.get(2), i, batch));
-      NDIndex filled = new NDIndex(":, :, :{}, :", length + 1);
+      NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length + 1);
       NDArray k = keyBuffers[i].get(input.getManager(), filled);
       NDArray v = valueBuffers[i].get(input.getManager(), filled);
       NDArray q = row(qkv.get(0), i, batch);
@@ -171,7 +172,7 @@ final class LanguageModel {
 
   /** Row {@code i} of a {@code (B, ...)} array as {@code (1, ...)}; the array itself for B = 1. */
   private static NDArray row(NDArray array, int i, int batch) {
-    return batch == 1 ? array : array.get(new NDIndex("{}:{}", i, i + 1));
+    return batch == 1 ? array : array.get(new NDIndex().addSliceDim(i, i + 1));
   }
 
   /**
