@@ -147,6 +147,10 @@ final class LanguageModel {
           "decode batch of " + batch + " rows with " + keyBuffers.length + " caches");
     }
     NDList qkv = queriesKeysValues(p, input, rope);
+    // one split per array gives every row's view at once, instead of one slice per row
+    NDList queries = rows(qkv.get(0), batch);
+    NDList newKeys = rows(qkv.get(1), batch);
+    NDList newValues = rows(qkv.get(2), batch);
     NDArray[] contexts = new NDArray[batch];
     for (int i = 0; i < batch; i++) {
       int length = lengths[i];
@@ -158,21 +162,21 @@ final class LanguageModel {
       // copy of the cache per step, and each row sees only its own, ragged, cache
       // indices built, not parsed: this runs rows × layers times per step
       NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, length + 1);
-      keyBuffers[i].set(slot, row(qkv.get(1), i, batch));
-      valueBuffers[i].set(slot, row(qkv.get(2), i, batch));
+      keyBuffers[i].set(slot, newKeys.get(i));
+      valueBuffers[i].set(slot, newValues.get(i));
       NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length + 1);
       NDArray k = keyBuffers[i].get(input.getManager(), filled);
       NDArray v = valueBuffers[i].get(input.getManager(), filled);
-      NDArray q = row(qkv.get(0), i, batch);
+      NDArray q = queries.get(i);
       contexts[i] = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v);
     }
     NDArray context = batch == 1 ? contexts[0] : NDArrays.concat(new NDList(contexts), 0);
     return outputAndMlp(p, input, context);
   }
 
-  /** Row {@code i} of a {@code (B, ...)} array as {@code (1, ...)}; the array itself for B = 1. */
-  private static NDArray row(NDArray array, int i, int batch) {
-    return batch == 1 ? array : array.get(new NDIndex().addSliceDim(i, i + 1));
+  /** The rows of a {@code (B, ...)} array, each {@code (1, ...)}; the array itself for B = 1. */
+  private static NDList rows(NDArray array, int batch) {
+    return batch == 1 ? new NDList(array) : array.split(batch, 0);
   }
 
   /**
