@@ -8,13 +8,15 @@ import io.gcgserve.proto.v1.GroundedCaptionGrpc;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc.GroundedCaptionStub;
 import io.grpc.Channel;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends Caption requests over one channel and times what the client sees: the first TextDelta, the
@@ -70,9 +72,39 @@ final class CaptionProbe {
 
   /** Sends {@code request} now; the future completes (never exceptionally) when the stream ends. */
   CompletableFuture<Result> send(CaptionRequest request, int image, long startNanos) {
+    return start(request, image, startNanos, TimeUnit.SECONDS.toNanos(deadlineSeconds)).result();
+  }
+
+  /**
+   * Sends {@code request} now with a deadline of {@code deadlineNanos} from now; the returned call
+   * can also be cancelled by the client.
+   */
+  Call start(CaptionRequest request, int image, long startNanos, long deadlineNanos) {
     Recorder recorder = new Recorder(image, startNanos);
-    stub.withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS).caption(request, recorder);
-    return recorder.result;
+    stub.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS).caption(request, recorder);
+    return new Call(recorder);
+  }
+
+  /** A call in flight: its result, and a client-side cancel. */
+  static final class Call {
+    private final Recorder recorder;
+
+    private Call(Recorder recorder) {
+      this.recorder = recorder;
+    }
+
+    /** Completes (never exceptionally) when the stream ends. */
+    CompletableFuture<Result> result() {
+      return recorder.result;
+    }
+
+    /** Cancels the call from the client, as a user closing the stream would; no-op once ended. */
+    void cancel() {
+      ClientCallStreamObserver<CaptionRequest> call = recorder.call;
+      if (call != null) {
+        call.cancel("cancelled by the load bench's cancellation probe", null);
+      }
+    }
   }
 
   /** Sends and waits; the start time is the send time. */
@@ -85,7 +117,9 @@ final class CaptionProbe {
   }
 
   /** Records one stream's events; gRPC calls it from one thread at a time. */
-  private static final class Recorder implements StreamObserver<CaptionEvent> {
+  private static final class Recorder
+      implements ClientResponseObserver<CaptionRequest, CaptionEvent> {
+    private volatile @Nullable ClientCallStreamObserver<CaptionRequest> call;
     private final int image;
     private final long startNanos;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
@@ -98,6 +132,11 @@ final class CaptionProbe {
     Recorder(int image, long startNanos) {
       this.image = image;
       this.startNanos = startNanos;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<CaptionRequest> requestStream) {
+      call = requestStream;
     }
 
     @Override

@@ -27,9 +27,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code bin/gcg-bench load}: what clients of a gcg-serve server get under load. Starts the server
  * of a checkout as a child process ({@code bin/gcg-serve} on free ports), and over real Caption
- * streams (gRPC over TCP) measures a closed loop for every pruner and concurrency, an open loop of
- * Poisson arrivals, and optionally a soak with the server's RSS. With {@code --baseline-root} a
- * second checkout's server runs the same configurations in turn, for ratios.
+ * streams (gRPC over TCP) measures a closed loop for every pruner and concurrency, optionally how
+ * fast cancelled and expired requests free their place, an open loop of Poisson arrivals, and
+ * optionally a soak with the server's RSS. With {@code --baseline-root} a second checkout's server
+ * runs the same configurations in turn, for ratios.
  */
 @NullMarked
 @Command(
@@ -116,6 +117,26 @@ public final class LoadBench implements Callable<Integer> {
       description = "Soak requests at concurrency 8 (0 = skip). Default: ${DEFAULT-VALUE}.")
   int soak = 0;
 
+  @Option(
+      names = "--cancel-probe",
+      description =
+          "Cancellation probe requests after the closed loop (0 = skip). Default: ${DEFAULT-VALUE}.")
+  int cancelProbe = 0;
+
+  @Option(
+      names = "--cancel-deadline-ms",
+      description =
+          "LOW..HIGH: each probe's deadline or client-cancel time is drawn uniformly from it (seeded"
+              + " by --seed). Default: ${DEFAULT-VALUE}.")
+  String cancelDeadlineMillis = "20..400";
+
+  @Option(
+      names = "--cancel-pruner",
+      description =
+          "Pruner configuration of the probe requests (default: ALTP at its costliest allowed"
+              + " segmentation): ${DEFAULT-VALUE}.")
+  String cancelPruner = DEFAULT_CANCEL_PRUNER;
+
   @Option(names = "--json", description = "Also write every figure to this JSON file.")
   @Nullable Path json;
 
@@ -129,7 +150,17 @@ public final class LoadBench implements Callable<Integer> {
       description = "Deadline of each request. Default: ${DEFAULT-VALUE}.")
   int requestTimeoutSeconds = 300;
 
+  /**
+   * ALTP with SLIC on the largest label grid its parameter specs allow (the cost grows with the
+   * square of segment_pixels_per_token) and the most smoothing; of the superpixel counts 2, 10 and
+   * 256, 10 (the default) segmented slowest on that grid when timed: the longest pruner step a
+   * request can ask for.
+   */
+  static final String DEFAULT_CANCEL_PRUNER =
+      "altp:keep_ratio=0.1:segment_pixels_per_token=32:n_superpixels=10:sigma=10";
+
   static final int SOAK_CONCURRENCY = 8;
+  static final int CANCEL_BACKGROUND_STREAMS = 8;
   static final int SOAK_SAMPLE_EVERY = 50;
 
   private final PrintStream out;
@@ -159,6 +190,9 @@ public final class LoadBench implements Callable<Integer> {
     requireAtLeast("--images", images, 1);
     requireAtLeast("--max-new-tokens", maxNewTokens, 1);
     requireAtLeast("--soak", soak, 0);
+    requireAtLeast("--cancel-probe", cancelProbe, 0);
+    cancelRange();
+    cancelPrunerConfig();
     requireAtLeast("--startup-timeout-seconds", startupTimeoutSeconds, 1);
     requireAtLeast("--request-timeout-seconds", requestTimeoutSeconds, 1);
     if (!(openLoopFraction >= 0) || Double.isInfinite(openLoopFraction)) {
@@ -169,6 +203,24 @@ public final class LoadBench implements Callable<Integer> {
       throw new IllegalArgumentException("--open-loop-seconds must be > 0, got " + openLoopSeconds);
     }
     return configs;
+  }
+
+  /** The parsed {@code --cancel-deadline-ms}. */
+  CancelSchedule.Range cancelRange() {
+    try {
+      return CancelSchedule.Range.parse(cancelDeadlineMillis);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--cancel-deadline-ms: " + e.getMessage(), e);
+    }
+  }
+
+  /** The parsed {@code --cancel-pruner}. */
+  PrunerConfig cancelPrunerConfig() {
+    try {
+      return PrunerConfig.parse(cancelPruner);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--cancel-pruner: " + e.getMessage(), e);
+    }
   }
 
   private static void requireAtLeast(String option, int value, int minimum) {
@@ -328,6 +380,9 @@ public final class LoadBench implements Callable<Integer> {
     options.put("open_loop_seconds", openLoopSeconds);
     options.put("seed", seed);
     options.put("soak", soak);
+    options.put("cancel_probe", cancelProbe);
+    options.put("cancel_deadline_ms", cancelDeadlineMillis);
+    options.put("cancel_pruner", cancelPruner);
     tree.put("options", options);
     tree.putAll(report.toJson());
     String text =

@@ -6,16 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.NullMarked;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The benchmark's phases in order, over every server: warm-up, closed loop (each pruner, each
- * concurrency, the servers in turn so both see the same conditions), open loop, soak. Prints each
- * phase's results to stdout as soon as it ends.
+ * concurrency, the servers in turn so both see the same conditions), cancellation probe, open loop,
+ * soak. Prints each phase's results to stdout as soon as it ends.
  */
 @NullMarked
 final class LoadPhases {
+
+  /** How long the cancellation probe waits for the server to count its releases. */
+  private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private static final long SETTLE_POLL_MILLIS = 200;
 
   private final LoadBench options;
   private final List<PrunerConfig> pruners;
@@ -52,6 +58,13 @@ final class LoadPhases {
     closedLoop();
     report.printClosedLoop(out);
     out.flush();
+    if (options.cancelProbe > 0) {
+      for (Target target : targets) {
+        cancelProbe(target);
+      }
+      report.printCancelProbes(out);
+      out.flush();
+    }
     if (options.openLoopFraction > 0) {
       for (Target target : targets) {
         openLoop(target);
@@ -127,6 +140,49 @@ final class LoadPhases {
             first.differencesFrom(second, targets.get(0).label(), targets.get(1).label()));
       }
     }
+  }
+
+  /**
+   * The cancellation probe: scrapes the release histogram, runs the probes beside the background
+   * streams, then scrapes again until the histogram has counted every probe the client saw
+   * cancelled or expired (a release can lag the client's status by a pruner step) or {@link
+   * #SETTLE_NANOS} passed.
+   */
+  private void cancelProbe(Target target) throws InterruptedException {
+    PrunerConfig background = pruners.get(0);
+    PrunerConfig probe = options.cancelPrunerConfig();
+    CancelSchedule.Range range = options.cancelRange();
+    List<CancelSchedule.Probe> plan = CancelSchedule.plan(options.seed, options.cancelProbe, range);
+    String what = String.format("[%s] cancellation probe %s", target.label(), probe.label());
+    PrometheusText before = target.server().scrapeMetrics(progress);
+    LoadRunner.CancelRun run =
+        target
+            .runner()
+            .cancelProbe(background, LoadBench.CANCEL_BACKGROUND_STREAMS, probe, plan, what);
+    requireAlive(target);
+    int expected = CancelProbeSummary.cancelledOrExpired(run.outcomes());
+    long settleEnd = System.nanoTime() + SETTLE_NANOS;
+    HistogramDelta releases;
+    while (true) {
+      PrometheusText after = target.server().scrapeMetrics(progress);
+      releases = HistogramDelta.between(before, after, CancelProbeSummary.HISTOGRAM).orElse(null);
+      if (releases == null || releases.count() >= expected || System.nanoTime() > settleEnd) {
+        break;
+      }
+      Thread.sleep(SETTLE_POLL_MILLIS);
+    }
+    report.addCancelProbe(
+        new CancelProbeSummary(
+            target.label(),
+            probe.label(),
+            background.label(),
+            LoadBench.CANCEL_BACKGROUND_STREAMS,
+            range,
+            CancelProbeSummary.statusesOf(run.outcomes()),
+            run.backgroundRequests(),
+            run.backgroundFailed(),
+            releases,
+            releases != null && releases.count() >= expected));
   }
 
   private void openLoop(Target target) throws InterruptedException {

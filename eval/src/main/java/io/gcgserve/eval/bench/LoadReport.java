@@ -40,6 +40,7 @@ final class LoadReport {
   private final Map<String, List<String>> consistency = new LinkedHashMap<>();
   private final List<OpenRow> open = new ArrayList<>();
   private final Map<String, SoakTrend> soaks = new LinkedHashMap<>();
+  private final List<CancelProbeSummary> cancelProbes = new ArrayList<>();
   private int crossServerPairs;
   private @Nullable List<String> crossServerDifferences;
 
@@ -66,6 +67,15 @@ final class LoadReport {
 
   void addOpen(OpenRow row) {
     open.add(row);
+  }
+
+  void addCancelProbe(CancelProbeSummary summary) {
+    cancelProbes.add(summary);
+  }
+
+  /** The cancellation probe's lines, per server. */
+  void printCancelProbes(PrintStream out) {
+    cancelProbes.forEach(summary -> summary.print(out));
   }
 
   void addSoak(String server, SoakTrend trend) {
@@ -357,6 +367,7 @@ final class LoadReport {
       entry.putAll(row.summary().toJson());
       openJson.add(entry);
     }
+    json.put("cancel_probe", cancelProbes.stream().map(CancelProbeSummary::toJson).toList());
     json.put("open_loop", openJson);
     Map<String, Object> soakJson = new LinkedHashMap<>();
     soaks.forEach(

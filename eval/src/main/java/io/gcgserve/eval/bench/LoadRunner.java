@@ -15,16 +15,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.NullMarked;
 
 /**
  * Drives one server with Caption requests: warm-up, closed loop (N streams, each sending its next
- * request when the last one ended), open loop (requests at scheduled times, whatever is in flight)
- * and soak (a long closed loop sampling the server's RSS). Images cycle through the given PNGs;
+ * request when the last one ended), open loop (requests at scheduled times, whatever is in flight),
+ * soak (a long closed loop sampling the server's RSS) and the cancellation probe (requests ended by
+ * a deadline or a client cancel while background streams run). Images cycle through the given PNGs;
  * decoding is greedy with a fixed token limit.
  */
 @NullMarked
@@ -36,10 +40,20 @@ final class LoadRunner {
   /** One RSS sample: requests completed so far, and the server JVM's VmRSS in kB. */
   record RssSample(int requests, long kilobytes) {}
 
+  /** What one cancellation probe request got. */
+  record CancelOutcome(CancelSchedule.Probe probe, CaptionProbe.Result result) {}
+
+  /**
+   * The cancellation probe's requests, and the background streams' requests that ended and how many
+   * of those were not OK.
+   */
+  record CancelRun(List<CancelOutcome> outcomes, int backgroundRequests, int backgroundFailed) {}
+
   private final ServerProcess server;
   private final List<ByteString> images;
   private final int maxNewTokens;
   private final CaptionProbe probe;
+  private final long deadlineNanos;
   private final PrintStream progress;
 
   LoadRunner(
@@ -52,6 +66,7 @@ final class LoadRunner {
     this.images = List.copyOf(images);
     this.maxNewTokens = maxNewTokens;
     this.probe = new CaptionProbe(server.channel(), deadlineSeconds);
+    this.deadlineNanos = TimeUnit.SECONDS.toNanos(deadlineSeconds);
     this.progress = requireNonNull(progress, "progress is null");
   }
 
@@ -195,6 +210,82 @@ final class LoadRunner {
     return sorted;
   }
 
+  /**
+   * {@code backgroundStreams} streams of {@code background} send requests back to back while the
+   * {@code plan}'s probes of {@code probePruner} are sent one after another, each ended by its
+   * deadline or a client cancel at its drawn time; then the background streams finish the request
+   * they are on (none is cancelled) and stop.
+   */
+  CancelRun cancelProbe(
+      PrunerConfig background,
+      int backgroundStreams,
+      PrunerConfig probePruner,
+      List<CancelSchedule.Probe> plan,
+      String what)
+      throws InterruptedException {
+    Progress ticker = new Progress(what, plan.size());
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    ExecutorService streams = Executors.newFixedThreadPool(backgroundStreams);
+    ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor();
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int s = 0; s < backgroundStreams; s++) {
+        int stream = s;
+        running.add(
+            streams.submit(
+                () -> {
+                  for (int j = 0; !stop.get(); j++) {
+                    int image = (j * backgroundStreams + stream) % images.size();
+                    if (!probe.call(request(background, image), image).ok()) {
+                      failed.incrementAndGet();
+                    }
+                    done.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      List<CancelOutcome> outcomes = new ArrayList<>();
+      try {
+        for (CancelSchedule.Probe planned : plan) {
+          outcomes.add(new CancelOutcome(planned, sendProbe(probePruner, planned, canceller)));
+          ticker.tick();
+        }
+      } finally {
+        stop.set(true);
+      }
+      awaitAll(running);
+      return new CancelRun(outcomes, done.get(), failed.get());
+    } finally {
+      canceller.shutdownNow();
+      streams.shutdownNow();
+    }
+  }
+
+  private CaptionProbe.Result sendProbe(
+      PrunerConfig pruner, CancelSchedule.Probe planned, ScheduledExecutorService canceller)
+      throws InterruptedException {
+    int image = planned.index() % images.size();
+    CaptionRequest request = request(pruner, image);
+    long start = System.nanoTime();
+    if (planned.mode() == CancelSchedule.Mode.DEADLINE) {
+      return getResult(
+          probe
+              .start(request, image, start, TimeUnit.MILLISECONDS.toNanos(planned.millis()))
+              .result());
+    }
+    CaptionProbe.Call call = probe.start(request, image, start, deadlineNanos);
+    ScheduledFuture<?> cancel =
+        canceller.schedule(call::cancel, planned.millis(), TimeUnit.MILLISECONDS);
+    try {
+      return getResult(call.result());
+    } finally {
+      // a caption that finished before its cancel time needs no cancel
+      cancel.cancel(false);
+    }
+  }
+
   private void sampleRss(int requests, List<RssSample> samples) {
     OptionalLong kilobytes = server.residentKilobytes();
     if (kilobytes.isPresent()) {
@@ -218,7 +309,7 @@ final class LoadRunner {
       // the probe's deadline ends every call; the margin only guards against a lost callback
       return future.get(1, TimeUnit.HOURS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("[" + server.label() + "] open-loop request lost", e);
+      throw new IllegalStateException("[" + server.label() + "] a request was lost", e);
     }
   }
 

@@ -99,4 +99,41 @@ class LoadBenchOptionsTest {
         .contains("--soak must be at least 0")
         .doesNotContain("starting");
   }
+
+  @Test
+  void cancelProbeIsOffByDefaultAndProbesTheCostliestAltp() {
+    LoadBench bench = parse();
+    assertThat(bench.cancelProbe).isZero();
+    assertThat(bench.cancelRange()).isEqualTo(new CancelSchedule.Range(20, 400));
+    PrunerConfig probe = bench.cancelPrunerConfig();
+    assertThat(probe.name()).isEqualTo("altp");
+    assertThat(probe.spec().getAltp().getSegmentPixelsPerToken()).isEqualTo(32);
+    assertThat(probe.spec().getAltp().getSigma()).isEqualTo(10.0);
+  }
+
+  @Test
+  void readsTheCancelProbeOptions() {
+    LoadBench bench =
+        parse(
+            "--cancel-probe",
+            "60",
+            "--cancel-deadline-ms",
+            "50..100",
+            "--cancel-pruner",
+            "fastv:keep_ratio=0.5");
+    bench.validate();
+    assertThat(bench.cancelProbe).isEqualTo(60);
+    assertThat(bench.cancelRange()).isEqualTo(new CancelSchedule.Range(50, 100));
+    assertThat(bench.cancelPrunerConfig().name()).isEqualTo("fastv");
+  }
+
+  @Test
+  void rejectsBadCancelProbeOptions() {
+    assertThatThrownBy(() -> parse("--cancel-probe", "-1").validate())
+        .hasMessageContaining("--cancel-probe");
+    assertThatThrownBy(() -> parse("--cancel-deadline-ms", "400..20").validate())
+        .hasMessageContaining("--cancel-deadline-ms");
+    assertThatThrownBy(() -> parse("--cancel-pruner", "altp:=1").validate())
+        .hasMessageContaining("--cancel-pruner");
+  }
 }
