@@ -151,13 +151,13 @@ public final class LoadBench implements Callable<Integer> {
   int requestTimeoutSeconds = 300;
 
   /**
-   * ALTP with SLIC on the largest label grid its parameter specs allow (the cost grows with the
-   * square of segment_pixels_per_token) and the most smoothing; of the superpixel counts 2, 10 and
-   * 256, 10 (the default) segmented slowest on that grid when timed: the longest pruner step a
-   * request can ask for.
+   * ALTP with SLIC on the largest label grid its parameter specs allow (segment_pixels_per_token at
+   * its cost cap; the cost grows with its square) and the most smoothing, with the default
+   * superpixel count: among the most expensive pruner steps a request can ask for
+   * (pruners/README.md, Cost caps, gives the worst-case sweep).
    */
   static final String DEFAULT_CANCEL_PRUNER =
-      "altp:keep_ratio=0.1:segment_pixels_per_token=32:n_superpixels=10:sigma=10";
+      "altp:keep_ratio=0.1:segment_pixels_per_token=4:n_superpixels=10:sigma=10";
 
   static final int SOAK_CONCURRENCY = 8;
   static final int CANCEL_BACKGROUND_STREAMS = 8;

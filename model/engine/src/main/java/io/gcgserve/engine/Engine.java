@@ -55,7 +55,7 @@ public final class Engine implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   // guarded by lock
-  private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Admitted> waiting = new ArrayDeque<>();
   private int admitted;
   private boolean woken;
   private boolean closing;
@@ -63,29 +63,13 @@ public final class Engine implements AutoCloseable {
   private boolean stopped;
 
   // confined to the engine thread, published for stats()
-  private final List<Entry> running = new ArrayList<>();
+  private final List<Admitted> running = new ArrayList<>();
   private volatile int runningCount;
   private final AtomicLong reservedBytes = new AtomicLong();
   private final AtomicLong decodeSteps = new AtomicLong();
   private final AtomicLong decodeRows = new AtomicLong();
   private final AtomicLong decodeTokens = new AtomicLong();
   private final AtomicLong prefillPieces = new AtomicLong();
-
-  /** One admitted request. */
-  private static final class Entry {
-    final GenerationSession session;
-    final GenerationSink sink;
-    final long reserved;
-
-    /** Set once its session is closed and its sink told; engine thread only. */
-    boolean released;
-
-    Entry(GenerationSession session, GenerationSink sink, long reserved) {
-      this.session = session;
-      this.sink = sink;
-      this.reserved = reserved;
-    }
-  }
 
   /** An engine over {@code captioner}; {@link #start} starts its thread. */
   public Engine(StepwiseCaptioner captioner, EngineLimits limits) {
@@ -125,7 +109,7 @@ public final class Engine implements AutoCloseable {
         throw refusal;
       }
       admitted++;
-      waiting.addLast(new Entry(session, sink, reserve));
+      waiting.addLast(new Admitted(session, sink, reserve));
       woken = true;
       changed.signalAll();
     } finally {
@@ -279,8 +263,8 @@ public final class Engine implements AutoCloseable {
    * @return false when the engine must stop
    */
   private boolean admitWaiting() {
-    List<Entry> cancelled = new ArrayList<>();
-    List<Entry> joining = new ArrayList<>();
+    List<Admitted> cancelled = new ArrayList<>();
+    List<Admitted> joining = new ArrayList<>();
     lock.lock();
     try {
       woken = false;
@@ -299,14 +283,14 @@ public final class Engine implements AutoCloseable {
       while (!waiting.isEmpty()
           && running.size() + joining.size() < limits.maxBatch()
           && reserved + waiting.peekFirst().reserved <= limits.maxReservedBytes()) {
-        Entry entry = waiting.pollFirst();
+        Admitted entry = waiting.pollFirst();
         reserved += entry.reserved;
         joining.add(entry);
       }
     } finally {
       lock.unlock();
     }
-    for (Entry entry : joining) {
+    for (Admitted entry : joining) {
       running.add(entry);
       reservedBytes.addAndGet(entry.reserved);
       try {
@@ -316,7 +300,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     runningCount = running.size();
-    for (Entry entry : cancelled) {
+    for (Admitted entry : cancelled) {
       entry.session.cancel();
       complete(entry);
     }
@@ -326,7 +310,7 @@ public final class Engine implements AutoCloseable {
   /** Ends running requests whose cancellation flag is set; true when it ended any. */
   private boolean endCancelled() {
     boolean any = false;
-    for (Entry entry : List.copyOf(running)) {
+    for (Admitted entry : List.copyOf(running)) {
       if (entry.session.request().cancellation().getAsBoolean()) {
         entry.session.cancel();
         complete(entry);
@@ -340,9 +324,14 @@ public final class Engine implements AutoCloseable {
   private boolean prefill() {
     int budget = limits.prefillChunkTokens();
     boolean worked = false;
-    for (Entry entry : List.copyOf(running)) {
+    for (Admitted entry : List.copyOf(running)) {
       GenerationSession session = entry.session;
       while (session.isPrefilling() && (budget > 0 || !worked)) {
+        // a long chunk must not keep cancelled requests in the batch: look before every piece
+        endCancelled();
+        if (entry.released) {
+          break;
+        }
         budget -= session.nextPrefillCost();
         worked = true;
         long start = System.nanoTime();
@@ -375,9 +364,10 @@ public final class Engine implements AutoCloseable {
 
   /** One decode step of every decoding request whose sink can take it; true when it ran. */
   private boolean decode() {
-    List<Entry> batch = new ArrayList<>();
+    endCancelled();
+    List<Admitted> batch = new ArrayList<>();
     List<GenerationSession> sessions = new ArrayList<>();
-    for (Entry entry : running) {
+    for (Admitted entry : running) {
       GenerationSession session = entry.session;
       if (!session.isPrefilling() && !session.isFinished() && entry.sink.canTakeStep()) {
         batch.add(entry);
@@ -398,7 +388,7 @@ public final class Engine implements AutoCloseable {
     decodeSteps.incrementAndGet();
     decodeRows.addAndGet(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      Entry entry = batch.get(i);
+      Admitted entry = batch.get(i);
       StepEvents step = events.get(i);
       if (step.token() != null) {
         decodeTokens.incrementAndGet();
@@ -411,7 +401,7 @@ public final class Engine implements AutoCloseable {
     return true;
   }
 
-  private void deliver(Entry entry, StepEvents events) {
+  private void deliver(Admitted entry, StepEvents events) {
     long start = System.nanoTime();
     try {
       events.deliverTo(entry.sink);
@@ -422,7 +412,7 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private void complete(Entry entry) {
+  private void complete(Admitted entry) {
     GenerationResult result = entry.session.result();
     if (!release(entry)) {
       return;
@@ -434,7 +424,7 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private void fail(Entry entry, RuntimeException failure) {
+  private void fail(Admitted entry, RuntimeException failure) {
     if (!release(entry)) {
       return;
     }
@@ -446,7 +436,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Takes the request out of the batch and frees its session; false when already released. */
-  private boolean release(Entry entry) {
+  private boolean release(Admitted entry) {
     if (entry.released) {
       return false;
     }
@@ -484,7 +474,7 @@ public final class Engine implements AutoCloseable {
 
   /** Fails every admitted request: the engine is stopping. */
   private void failEverything() {
-    List<Entry> left = new ArrayList<>(running);
+    List<Admitted> left = new ArrayList<>(running);
     lock.lock();
     try {
       closing = true;

@@ -234,6 +234,35 @@ class EngineTest {
   }
 
   @Test
+  void aRequestCancelledDuringAnotherPrefillEndsBeforeItsNextPiece() throws Exception {
+    // a chunk that holds the newcomer's whole prefill: without a look between pieces, the
+    // cancelled request would hold its place until the chunk and a decode step ran
+    start(4, 4, 1 << 20, ScriptedModel.PREFILL_PIECES * ScriptedModel.PIECE_COST);
+    RecordingSink first =
+        new RecordingSink() {
+          @Override
+          public void onFinished(io.gcgserve.model.GenerationResult result) {
+            model.log.add("r0 ended");
+            super.onFinished(result);
+          }
+        };
+    engine.submit(request("", 1_000_000, () -> model.log.contains("r1 prefill 1")), first);
+    while (first.tokens() < 2) {
+      Thread.sleep(1);
+    }
+    RecordingSink second = new RecordingSink();
+    engine.submit(request(3), second);
+    second.await();
+    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    List<String> log;
+    synchronized (model.log) {
+      log = List.copyOf(model.log);
+    }
+    assertThat(log.indexOf("r0 ended"))
+        .isBetween(log.indexOf("r1 prefill 1"), log.indexOf("r1 prefill 2"));
+  }
+
+  @Test
   void shutdownLetsRunningRequestsFinishThenRefusesAndFailsTheRest() throws Exception {
     start(1, 2, 1 << 20, 10_000);
     RecordingSink running = new RecordingSink();

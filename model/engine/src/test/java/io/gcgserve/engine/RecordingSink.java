@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /** A sink that records what it got and can refuse steps (a slow client). */
-final class RecordingSink implements GenerationSink {
+class RecordingSink implements GenerationSink {
 
   final List<String> events = Collections.synchronizedList(new ArrayList<>());
   final CompletableFuture<GenerationResult> finished = new CompletableFuture<>();
