@@ -107,7 +107,15 @@ class LoadBenchOptionsTest {
     assertThat(bench.cancelRange()).isEqualTo(new CancelSchedule.Range(20, 400));
     PrunerConfig probe = bench.cancelPrunerConfig();
     assertThat(probe.name()).isEqualTo("altp");
-    assertThat(probe.spec().getAltp().getSegmentPixelsPerToken()).isEqualTo(32);
+    // the largest label grid ALTP allows: the probe follows the cost cap
+    double cap =
+        new io.gcgserve.pruners.altp.AltpPrunerFactory()
+            .parameters().stream()
+                .filter(spec -> spec.name().equals("segment_pixels_per_token"))
+                .findFirst()
+                .orElseThrow()
+                .max();
+    assertThat(probe.spec().getAltp().getSegmentPixelsPerToken()).isEqualTo((int) cap);
     assertThat(probe.spec().getAltp().getSigma()).isEqualTo(10.0);
   }
 
