@@ -71,6 +71,24 @@ final class LayeringRules {
                   "org.jspecify.."))
           .because("the server and clients of the model must not pull in an engine");
 
+  /**
+   * (g) The engine schedules sessions through the model API alone: it runs any stepwise model, and
+   * its tests run it on a scripted one.
+   */
+  static final ArchRule ENGINE_DEPENDS_ONLY_ON_THE_MODEL_API =
+      classes()
+          .that()
+          .resideInAPackage("io.gcgserve.engine..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(
+              concat(
+                  concat(MODEL_API_PACKAGES, PRUNER_SPI_PACKAGES),
+                  "io.gcgserve.engine..",
+                  "java..",
+                  "org.jspecify.."))
+          .because("the scheduler must not depend on DJL, the server or gRPC");
+
   /** (d) The server ships without the data generator, the trainer and the evaluation tools. */
   static final ArchRule SERVER_DOES_NOT_USE_DATA_TRAINING_OR_EVAL =
       noClasses()

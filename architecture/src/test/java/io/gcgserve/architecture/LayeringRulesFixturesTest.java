@@ -8,6 +8,7 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import io.gcgserve.architecture.fixtures.DjlOutsideTheRuntime;
 import io.gcgserve.architecture.fixtures.SecondImageDecoder;
 import io.gcgserve.architecture.fixtures.SecondPrunerRegistry;
+import io.gcgserve.engine.EngineFixtureUsingTheServer;
 import io.gcgserve.model.mask.ModelApiFixtureUsingBuiltInPruners;
 import io.gcgserve.pruners.SpiFixtureUsingTheModelApi;
 import io.gcgserve.server.ServerFixtureUsingSyntheticData;
@@ -37,6 +38,12 @@ class LayeringRulesFixturesTest {
     assertReports(
         LayeringRules.MODEL_API_DEPENDS_ONLY_ON_JDK_AND_SPI,
         ModelApiFixtureUsingBuiltInPruners.class);
+  }
+
+  @Test
+  void engineUsingTheServerIsReported() {
+    assertReports(
+        LayeringRules.ENGINE_DEPENDS_ONLY_ON_THE_MODEL_API, EngineFixtureUsingTheServer.class);
   }
 
   @Test

@@ -61,6 +61,11 @@ class LayeringRulesTest {
   }
 
   @Test
+  void engineDependsOnlyOnTheModelApi() {
+    LayeringRules.ENGINE_DEPENDS_ONLY_ON_THE_MODEL_API.check(production);
+  }
+
+  @Test
   void serverDoesNotUseDataTrainingOrEval() {
     LayeringRules.SERVER_DOES_NOT_USE_DATA_TRAINING_OR_EVAL.check(production);
   }

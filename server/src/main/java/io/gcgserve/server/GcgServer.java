@@ -10,7 +10,6 @@ import io.gcgserve.model.ModelInfo;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
 import io.gcgserve.server.config.ConfigModule;
 import io.gcgserve.server.config.ServerConfig;
-import io.gcgserve.server.grpc.GenerationExecutor;
 import io.gcgserve.server.grpc.GroundedCaptionService;
 import io.gcgserve.server.grpc.GrpcModule;
 import io.gcgserve.server.metrics.MetricsExporter;
@@ -46,7 +45,6 @@ public final class GcgServer {
   private final GroundedCaptionService captionService;
   private final HealthStatusManager health;
   private final ServedModel model;
-  private final GenerationExecutor executor;
   private final MetricsExporter metricsExporter;
   private @Nullable Server server;
   private int metricsPort = -1;
@@ -59,13 +57,11 @@ public final class GcgServer {
       GroundedCaptionService captionService,
       HealthStatusManager health,
       ServedModel model,
-      GenerationExecutor executor,
       MetricsExporter metricsExporter) {
     this.config = requireNonNull(config, "config is null");
     this.captionService = requireNonNull(captionService, "captionService is null");
     this.health = requireNonNull(health, "health is null");
     this.model = requireNonNull(model, "model is null");
-    this.executor = requireNonNull(executor, "executor is null");
     this.metricsExporter = requireNonNull(metricsExporter, "metricsExporter is null");
   }
 
@@ -162,10 +158,10 @@ public final class GcgServer {
         running.awaitTermination(FORCED_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
-    if (!executor.shutdownAndAwait(FORCED_STOP_WAIT)) {
-      progress.println("gcg-serve: generation workers did not stop in " + FORCED_STOP_WAIT);
+    if (!model.stopEngine(FORCED_STOP_WAIT)) {
+      progress.println(
+          "gcg-serve: requests still running after " + FORCED_STOP_WAIT + " were failed");
     }
-    executor.close();
     metricsExporter.close();
     model.close();
     progress.println("gcg-serve: stopped");

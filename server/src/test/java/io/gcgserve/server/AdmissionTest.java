@@ -20,9 +20,9 @@ class AdmissionTest {
   }
 
   @Test
-  void rejectsAtOnceWithResourceExhaustedWhenWorkersAndQueueAreFull() throws Exception {
+  void rejectsAtOnceWithResourceExhaustedWhenTheBatchAndQueueAreFull() throws Exception {
     try (TestServer server =
-        TestServer.started(TestServer.config().setWorkerThreads(1).setQueueCapacity(0))) {
+        TestServer.started(TestServer.config().setMaxBatch(1).setQueueCapacity(0))) {
       server.captioner.armGate();
       GroundedCaptionGrpc.GroundedCaptionBlockingStub stub =
           GroundedCaptionGrpc.newBlockingStub(server.channel)
@@ -42,8 +42,8 @@ class AdmissionTest {
       assertThat(rejected.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       assertThat(rejected.getStatus().getDescription())
           .isEqualTo(
-              "server is at capacity: 1 generation worker(s) busy and 0 queued request(s)"
-                  + " (--workers, --queue-capacity); retry later");
+              "server is at capacity: 1 request(s) running and 0 waiting"
+                  + " (--max-batch, --queue-capacity); retry later");
       assertThat(server.requests("none", "RESOURCE_EXHAUSTED")).isEqualTo(1);
 
       server.captioner.release();

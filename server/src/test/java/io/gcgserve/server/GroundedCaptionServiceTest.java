@@ -422,5 +422,11 @@ class GroundedCaptionServiceTest {
     assertThat(server.metrics().queued()).isZero();
     assertThat(server.requests("none", "CANCELLED")).isEqualTo(1);
     assertThat(server.requests("none", "OK")).isEqualTo(1);
+    // the cancelled request's time from cancel to release was recorded, once
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+        .write(text, server.registry().scrape());
+    assertThat(text.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("gcg_cancellation_release_seconds_count 1");
   }
 }

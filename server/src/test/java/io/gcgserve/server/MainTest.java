@@ -33,10 +33,14 @@ class MainTest {
         "/models/gcg",
         "--device",
         "cpu",
-        "--workers",
+        "--max-batch",
         "3",
         "--queue-capacity",
         "5",
+        "--max-kv-mib",
+        "64",
+        "--prefill-chunk-tokens",
+        "1000",
         "--max-message-bytes",
         "2048",
         "--max-image-size",
@@ -57,8 +61,10 @@ class MainTest {
     assertThat(config.metricsPort()).isEqualTo(-1);
     assertThat(config.modelDirectory()).isEqualTo(Path.of("/models/gcg"));
     assertThat(config.device()).isEqualTo("cpu");
-    assertThat(config.workerThreads()).isEqualTo(3);
+    assertThat(config.maxBatch()).isEqualTo(3);
     assertThat(config.queueCapacity()).isEqualTo(5);
+    assertThat(config.maxKvMib()).isEqualTo(64);
+    assertThat(config.prefillChunkTokens()).isEqualTo(1000);
     assertThat(config.maxMessageBytes()).isEqualTo(2048);
     assertThat(config.maxImageWidth()).isEqualTo(1024);
     assertThat(config.maxImageHeight()).isEqualTo(768);
@@ -139,7 +145,9 @@ class MainTest {
         "--port | seven | must be a whole number, got 'seven'",
         "--metrics-port | 65536 | must be at most 65535, got 65536",
         "--device | tpu | must be auto, cpu or gpu, got tpu",
-        "--workers | 0 | must be at least 1, got 0",
+        "--max-batch | 0 | must be at least 1, got 0",
+        "--max-kv-mib | 0 | must be at least 1, got 0",
+        "--prefill-chunk-tokens | 0 | must be at least 1, got 0",
         "--queue-capacity | -1 | must be >= 0, got -1",
         "--max-message-bytes | 10 | must be at least 1024, got 10",
         "--max-image-size | 4096by4096 | must look like 4096x4096, got '4096by4096'",

@@ -2,13 +2,15 @@ package io.gcgserve.server;
 
 import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.FinishReason;
-import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
-import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.model.PrefillReport;
+import io.gcgserve.model.StepEvents;
+import io.gcgserve.model.StepTimings;
+import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
@@ -23,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Test double of the model: a fixed caption with two grounded phrases whose masks are rectangles, a
@@ -30,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the first token until released or cancelled (for cancel, deadline and overload tests), and an
  * optional failure thrown after the first token (for the server-fault tests).
  */
-final class ScriptedCaptioner implements GroundedCaptioner {
+final class ScriptedCaptioner implements StepwiseCaptioner {
 
   static final ModelGeometry GEOMETRY = new ModelGeometry(4, 4, 4, 32, 64);
   static final String DEFAULT_PROMPT = "Describe the image and ground each object.";
@@ -110,82 +113,178 @@ final class ScriptedCaptioner implements GroundedCaptioner {
   }
 
   @Override
-  public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
+  public GenerationSession openSession(GenerationRequest request) {
     generations.incrementAndGet();
     lastImage.set(request.image());
-    boolean gated = gateArmed;
-    RuntimeException failure = nextFailure.getAndSet(null);
-    PrefillReport prefill = prefill(request.pruner(), request.image());
-    listener.onPrefill(prefill);
-    StringBuilder caption = new StringBuilder();
-    List<GroundedPhrase> phrases = new ArrayList<>();
-    int generated = 0;
-    FinishReason reason = FinishReason.END_OF_SEQUENCE;
-    int phraseStart = -1;
-    try {
-      for (String token : TOKENS) {
-        if (request.cancellation().getAsBoolean()) {
-          reason = FinishReason.CANCELLED;
-          break;
-        }
-        if (generated >= request.options().maxNewTokens()) {
-          reason = FinishReason.MAX_TOKENS;
-          break;
-        }
-        if (failure != null && generated == 1) {
-          throw failure;
-        }
-        if (gated && generated == 1 && !awaitRelease(request)) {
-          reason = FinishReason.CANCELLED;
-          break;
-        }
-        if (token.trim().equals("<p>")) {
-          phraseStart = caption.length() + token.length();
-        }
-        int phraseEnd = caption.length();
-        caption.append(token);
-        tokensEmitted.incrementAndGet();
-        listener.onToken(new TokenDelta(generated, 100 + generated, token));
-        generated++;
-        if (token.equals(" </p>")) {
-          phraseStart = phraseStart < 0 ? 0 : phraseStart;
-          String text = caption.substring(phraseStart, phraseEnd).trim();
-          int start = caption.indexOf(text, phraseStart);
-          phrases.add(
-              new GroundedPhrase(
-                  phrases.size(),
-                  text,
-                  start,
-                  start + text.length(),
-                  mask(request.image(), phrases.size())));
-        }
-        if (token.equals(" [SEG]")) {
-          listener.onGroundedPhrase(phrases.get(phrases.size() - 1));
-        }
-      }
-    } finally {
-      if (gated) {
-        lastFinish.set(reason);
-        returned.countDown();
-      }
-    }
-    return new GenerationResult(caption.toString(), phrases, prefill, generated, 1.5, reason);
+    return new Session(request, gateArmed, nextFailure.getAndSet(null));
   }
 
-  private boolean awaitRelease(GenerationRequest request) {
-    blocked.countDown();
-    try {
-      // the real model checks its flag once per step; this double checks while it waits
-      while (!release.await(5, TimeUnit.MILLISECONDS)) {
+  @Override
+  public List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings) {
+    List<StepEvents> events = new ArrayList<>();
+    boolean anyHeld = false;
+    for (GenerationSession session : sessions) {
+      Session own = (Session) session;
+      events.add(own.step());
+      anyHeld |= own.held;
+    }
+    if (anyHeld) {
+      // a held session makes no progress: do not let the engine spin at full speed on it
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return events;
+  }
+
+  /**
+   * One scripted generation: the prefill in one piece, then one token of {@link #TOKENS} a step.
+   */
+  private final class Session implements GenerationSession {
+    private final GenerationRequest request;
+    private final boolean gated;
+    private final @Nullable RuntimeException failure;
+    private final StringBuilder caption = new StringBuilder();
+    private final List<GroundedPhrase> phrases = new ArrayList<>();
+    private @Nullable PrefillReport report;
+    private @Nullable FinishReason finish;
+    private @Nullable GroundedPhrase pendingPhrase;
+    private int generated;
+    private int phraseStart = -1;
+    boolean held;
+
+    Session(GenerationRequest request, boolean gated, @Nullable RuntimeException failure) {
+      this.request = request;
+      this.gated = gated;
+      this.failure = failure;
+    }
+
+    @Override
+    public GenerationRequest request() {
+      return request;
+    }
+
+    @Override
+    public boolean isPrefilling() {
+      return report == null && finish == null;
+    }
+
+    @Override
+    public int nextPrefillCost() {
+      return GEOMETRY.visualTokens();
+    }
+
+    @Override
+    public StepEvents advancePrefill() {
+      if (request.cancellation().getAsBoolean()) {
+        cancel();
+        return StepEvents.NONE;
+      }
+      PrefillReport prefill = prefill(request.pruner(), request.image());
+      report = prefill;
+      return new StepEvents(prefill, null, next());
+    }
+
+    StepEvents step() {
+      GroundedPhrase phrase = pendingPhrase;
+      if (generated == 1 && failure != null) {
+        throw failure;
+      }
+      if (gated && generated == 1 && release.getCount() > 0) {
+        held = true;
+        blocked.countDown();
         if (request.cancellation().getAsBoolean()) {
-          return false;
+          end(FinishReason.CANCELLED);
+        }
+        return StepEvents.NONE;
+      }
+      held = false;
+      pendingPhrase = null;
+      return new StepEvents(null, phrase, next());
+    }
+
+    /** The next token, or null when the generation ends here. */
+    private @Nullable TokenDelta next() {
+      if (request.cancellation().getAsBoolean()) {
+        end(FinishReason.CANCELLED);
+        return null;
+      }
+      if (generated >= TOKENS.size()) {
+        end(FinishReason.END_OF_SEQUENCE);
+        return null;
+      }
+      if (generated >= request.options().maxNewTokens()) {
+        end(FinishReason.MAX_TOKENS);
+        return null;
+      }
+      String token = TOKENS.get(generated);
+      if (token.trim().equals("<p>")) {
+        phraseStart = caption.length() + token.length();
+      }
+      int phraseEnd = caption.length();
+      caption.append(token);
+      tokensEmitted.incrementAndGet();
+      TokenDelta delta = new TokenDelta(generated, 100 + generated, token);
+      generated++;
+      if (token.equals(" </p>")) {
+        int from = phraseStart < 0 ? 0 : phraseStart;
+        String text = caption.substring(from, phraseEnd).trim();
+        int start = caption.indexOf(text, from);
+        phrases.add(
+            new GroundedPhrase(
+                phrases.size(),
+                text,
+                start,
+                start + text.length(),
+                mask(request.image(), phrases.size())));
+      }
+      if (token.equals(" [SEG]")) {
+        // like the model: the phrase comes with the step that feeds its [SEG]
+        pendingPhrase = phrases.get(phrases.size() - 1);
+      }
+      return delta;
+    }
+
+    private void end(FinishReason reason) {
+      if (finish == null) {
+        finish = reason;
+        if (gated) {
+          lastFinish.set(reason);
+          returned.countDown();
         }
       }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
+
+    @Override
+    public boolean isFinished() {
+      return finish != null;
+    }
+
+    @Override
+    public void cancel() {
+      if (report == null) {
+        report = new PrefillReport(5, GEOMETRY.visualTokens(), new int[GEOMETRY.layers()], 1, 0, 0);
+      }
+      end(FinishReason.CANCELLED);
+    }
+
+    @Override
+    public GenerationResult result() {
+      if (finish == null || report == null) {
+        throw new IllegalStateException("not finished");
+      }
+      return new GenerationResult(caption.toString(), phrases, report, generated, 1.5, finish);
+    }
+
+    @Override
+    public long reservedBytes() {
+      return 1024;
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** Runs the pruner like the model would, on a uniform attention map. */

@@ -171,16 +171,28 @@ class ServerLifecycleTest {
               "gcg_inter_token_latency_seconds",
               "gcg_request_duration_seconds",
               "gcg_queue_wait_seconds",
+              "gcg_cancellation_release_seconds",
               "gcg_generated_tokens_total",
               "gcg_visual_tokens_kept",
               "gcg_flops_ratio",
               "gcg_pruner_overhead_seconds",
               "gcg_requests_in_flight",
               "gcg_requests_queued",
+              "gcg_engine_phase_seconds_total",
+              "gcg_engine_decode_steps_total",
+              "gcg_engine_decode_rows_total",
+              "gcg_engine_decode_tokens_total",
+              "gcg_engine_prefill_pieces_total",
+              "gcg_engine_running",
+              "gcg_engine_waiting",
+              "gcg_engine_reserved_bytes",
               "jvm_memory_used_bytes");
       assertThat(text)
           .contains("gcg_requests_total{arm=\"none\",pruner=\"none\",status=\"OK\"} 1")
           .contains("gcg_generated_tokens_total{arm=\"none\",pruner=\"none\"} 10")
+          // the first token comes from prefill; the other nine from decode steps
+          .contains("gcg_engine_decode_tokens_total 9.0")
+          .contains("gcg_engine_running 0.0")
           .contains(
               "gcg_time_to_first_token_seconds_bucket{arm=\"none\",pruner=\"none\",le=\"60.0\"} 1");
     }

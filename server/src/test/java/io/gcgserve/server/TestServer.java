@@ -2,7 +2,7 @@ package io.gcgserve.server;
 
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.ManagedChannel;
@@ -32,7 +32,7 @@ final class TestServer implements AutoCloseable {
   private TestServer(ServerConfig config, boolean warm, Module... overrides) throws IOException {
     Module[] modules = Arrays.copyOf(overrides, overrides.length + 1);
     modules[overrides.length] =
-        binder -> binder.bind(GroundedCaptioner.class).toInstance(captioner);
+        binder -> binder.bind(StepwiseCaptioner.class).toInstance(captioner);
     injector = GcgServer.injector(config, modules);
     server = injector.getInstance(GcgServer.class);
     String name = InProcessServerBuilder.generateName();
@@ -48,7 +48,7 @@ final class TestServer implements AutoCloseable {
     return new ServerConfig()
         .setPort(0)
         .setMetricsPort(-1)
-        .setWorkerThreads(1)
+        .setMaxBatch(1)
         .setQueueCapacity(2)
         .setDrainGrace(Duration.ofSeconds(5))
         .setDefaultMaxNewTokens(64);

@@ -13,10 +13,14 @@ import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.PruningView;
+import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.altp.Allocation;
 import io.gcgserve.pruners.altp.AltpPruner;
 import io.gcgserve.pruners.altp.AltpPrunerFactory;
 import io.gcgserve.pruners.altp.Segmentation;
+import io.gcgserve.pruners.altp.SuperpixelSegmenter;
+import io.gcgserve.pruners.ranking.KeepBudget;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,6 +72,13 @@ public final class PrunerBench implements Callable<Integer> {
   @Option(names = "--skip-model", description = "Do not try to load a model for the prefill.")
   private boolean skipModel;
 
+  @Option(
+      names = "--worst-case",
+      description =
+          "Only time ALTP at the most expensive parameter combinations its caps allow"
+              + " (try --warmup 3 --iterations 11).")
+  private boolean worstCase;
+
   /** Parses arguments and runs. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new PrunerBench()).execute(args));
@@ -75,6 +86,10 @@ public final class PrunerBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (worstCase) {
+      new PrunerBenchWorstCase(warmup, iterations).print();
+      return 0;
+    }
     ModelGeometry geometry = new ModelGeometry(32, GRID, GRID, 4096, 11008);
     ImageRgb scene = PrunerBenchScenes.scene(SIDE, 7).image();
     System.out.printf(
@@ -104,7 +119,9 @@ public final class PrunerBench implements Callable<Integer> {
         defaultTotal = timing.totalMillis;
       }
     }
-    System.out.println("(* default segment_pixels_per_token; 7 and 14 timed over 3 runs)");
+    System.out.println(
+        "(* default segment_pixels_per_token; 7 and 14 are past the factory's cost cap of 4,"
+            + " built directly for comparison and timed over 3 runs)");
     if (image != null) {
       ImageRgb photo = Images.resize(ImageFiles.read(image), SIDE, SIDE);
       Timing timing = timeAltp(geometry, photo, 2, warmup, iterations);
@@ -139,9 +156,7 @@ public final class PrunerBench implements Callable<Integer> {
 
   private static Timing timeAltp(
       ModelGeometry geometry, ImageRgb image, int pixelsPerToken, int warmups, int runs) {
-    AltpPruner pruner =
-        new AltpPrunerFactory()
-            .create(Map.of("segment_pixels_per_token", Integer.toString(pixelsPerToken)), geometry);
+    AltpPruner pruner = altpAt(pixelsPerToken, geometry);
     PruningView view = view(image, randomScores(3));
     Segmentation segmentation = pruner.segment(image, GRID, GRID);
     double slic = median(() -> pruner.segment(image, GRID, GRID), warmups, runs);
@@ -218,12 +233,28 @@ public final class PrunerBench implements Callable<Integer> {
   }
 
   private static int[] segmenterLabels(ImageRgb image, int pixelsPerToken) {
-    AltpPruner pruner =
-        new AltpPrunerFactory()
-            .create(
-                Map.of("segment_pixels_per_token", Integer.toString(pixelsPerToken)),
-                new ModelGeometry(32, GRID, GRID, 4096, 11008));
+    AltpPruner pruner = altpAt(pixelsPerToken, new ModelGeometry(32, GRID, GRID, 4096, 11008));
     return pruner.segment(image, GRID, GRID).imageLabels();
+  }
+
+  /**
+   * ALTP at its defaults with SLIC at {@code pixelsPerToken}: through the factory within its cost
+   * cap, built directly past it (full resolution, for comparison only; never served).
+   */
+  private static AltpPruner altpAt(int pixelsPerToken, ModelGeometry geometry) {
+    long labelPixels = (long) geometry.visualTokens() * pixelsPerToken * pixelsPerToken;
+    if (labelPixels <= AltpPrunerFactory.MAX_LABEL_PIXELS) {
+      return new AltpPrunerFactory()
+          .create(Map.of("segment_pixels_per_token", Integer.toString(pixelsPerToken)), geometry);
+    }
+    return new AltpPruner(
+        SingleLayerPrunerFactory.DEFAULT_LAYER - 1,
+        new KeepBudget(0.5, null),
+        geometry.visualTokens(),
+        new SuperpixelSegmenter(10, 5.0, 0.8, pixelsPerToken),
+        Allocation.DENSITY,
+        1.0,
+        1);
   }
 
   private void measurePrefill(double altpMillis) {

@@ -3,19 +3,22 @@ package io.gcgserve.server.config;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.DEVICE;
 import static io.gcgserve.server.config.ServerSettings.DRAIN_GRACE;
+import static io.gcgserve.server.config.ServerSettings.MAX_BATCH;
 import static io.gcgserve.server.config.ServerSettings.MAX_IMAGE_SIZE;
+import static io.gcgserve.server.config.ServerSettings.MAX_KV_MIB;
 import static io.gcgserve.server.config.ServerSettings.MAX_MESSAGE_BYTES;
 import static io.gcgserve.server.config.ServerSettings.MAX_NEW_TOKENS_LIMIT;
 import static io.gcgserve.server.config.ServerSettings.MAX_PROMPT_CHARS;
 import static io.gcgserve.server.config.ServerSettings.METRICS_PORT;
 import static io.gcgserve.server.config.ServerSettings.MODEL_DIRECTORY;
 import static io.gcgserve.server.config.ServerSettings.PORT;
+import static io.gcgserve.server.config.ServerSettings.PREFILL_CHUNK_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.QUEUE_CAPACITY;
 import static io.gcgserve.server.config.ServerSettings.STREAM_BUFFER_MESSAGES;
 import static io.gcgserve.server.config.ServerSettings.WARM_UP;
-import static io.gcgserve.server.config.ServerSettings.WORKER_THREADS;
 import static java.util.Objects.requireNonNull;
 
+import io.gcgserve.engine.EngineLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -123,19 +126,19 @@ public final class ServerConfig {
     return set(MAX_IMAGE_SIZE, new ImageSize(width, height));
   }
 
-  /** Generations that run at once; each holds one model forward pass. */
-  public int workerThreads() {
-    return required(WORKER_THREADS);
+  /** Requests running at once in the engine's batch. */
+  public int maxBatch() {
+    return required(MAX_BATCH);
   }
 
-  /** Sets the worker count. */
-  public ServerConfig setWorkerThreads(int workerThreads) {
-    return set(WORKER_THREADS, workerThreads);
+  /** Sets the batch limit. */
+  public ServerConfig setMaxBatch(int maxBatch) {
+    return set(MAX_BATCH, maxBatch);
   }
 
   /**
-   * Admitted requests that may wait for a worker; beyond it requests fail at once with {@code
-   * RESOURCE_EXHAUSTED}. 0 admits only as many requests as there are workers.
+   * Admitted requests that may wait for a place in the batch; beyond it requests fail at once with
+   * {@code RESOURCE_EXHAUSTED}.
    */
   public int queueCapacity() {
     return required(QUEUE_CAPACITY);
@@ -144,6 +147,32 @@ public final class ServerConfig {
   /** Sets the queue capacity. */
   public ServerConfig setQueueCapacity(int queueCapacity) {
     return set(QUEUE_CAPACITY, queueCapacity);
+  }
+
+  /** MiB that running requests may reserve together (KV caches and image features). */
+  public int maxKvMib() {
+    return required(MAX_KV_MIB);
+  }
+
+  /** Sets the memory limit of running requests. */
+  public ServerConfig setMaxKvMib(int maxKvMib) {
+    return set(MAX_KV_MIB, maxKvMib);
+  }
+
+  /** Prefill work per engine iteration, in tokens through one layer. */
+  public int prefillChunkTokens() {
+    return required(PREFILL_CHUNK_TOKENS);
+  }
+
+  /** Sets the prefill work per engine iteration. */
+  public ServerConfig setPrefillChunkTokens(int prefillChunkTokens) {
+    return set(PREFILL_CHUNK_TOKENS, prefillChunkTokens);
+  }
+
+  /** The engine's limits from these settings. */
+  public EngineLimits engineLimits() {
+    return new EngineLimits(
+        maxBatch(), queueCapacity(), (long) maxKvMib() << 20, prefillChunkTokens());
   }
 
   /** How long a drain lets in-flight requests finish before cancelling them. */

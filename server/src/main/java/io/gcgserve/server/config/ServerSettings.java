@@ -41,25 +41,47 @@ public final class ServerSettings {
           .requiring(
               device -> Set.of("auto", "cpu", "gpu").contains(device), "must be auto, cpu or gpu");
 
-  /** Generations that run at once. */
-  public static final Setting<Integer> WORKER_THREADS =
+  /** Requests in the engine's batch at once. */
+  public static final Setting<Integer> MAX_BATCH =
       Setting.ofInteger(
-              "--workers",
+              "--max-batch",
               "N",
-              Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
-              "Concurrent generations, each holding one model forward pass; the default is"
-                  + " half this machine's cores, at least 1.")
-          .requiring(workers -> workers >= 1, "must be at least 1");
+              8,
+              "Requests running at once (prefilling or decoding); every decode step runs them"
+                  + " all as one batch.")
+          .requiring(batch -> batch >= 1, "must be at least 1");
 
-  /** Admitted requests that may wait for a worker. */
+  /** Admitted requests that may wait for a place in the batch. */
   public static final Setting<Integer> QUEUE_CAPACITY =
       Setting.ofInteger(
               "--queue-capacity",
               "N",
               8,
-              "Requests that may wait for a worker; beyond them requests fail at once with"
-                  + " RESOURCE_EXHAUSTED (0 = only as many as there are workers).")
+              "Requests that may wait for a place in the batch; beyond them requests fail at"
+                  + " once with RESOURCE_EXHAUSTED (0 = none wait).")
           .requiring(capacity -> capacity >= 0, "must be >= 0");
+
+  /** Memory that running requests may reserve together. */
+  public static final Setting<Integer> MAX_KV_MIB =
+      Setting.ofInteger(
+              "--max-kv-mib",
+              "MIB",
+              512,
+              "MiB that running requests may reserve together (each its KV cache at its"
+                  + " largest plus its image features); a request waits until its reservation"
+                  + " fits.")
+          .requiring(mib -> mib >= 1, "must be at least 1");
+
+  /** Prefill work per engine iteration. */
+  public static final Setting<Integer> PREFILL_CHUNK_TOKENS =
+      Setting.ofInteger(
+              "--prefill-chunk-tokens",
+              "TOKENS",
+              4096,
+              "Prefill work between two decode steps, in tokens through one layer (a whole"
+                  + " unpruned prefill of the bundled model is about 5,400): lower keeps running"
+                  + " streams smoother, higher gives new requests their first token sooner.")
+          .requiring(tokens -> tokens >= 1, "must be at least 1");
 
   /** Largest accepted request message. */
   public static final Setting<Integer> MAX_MESSAGE_BYTES =
@@ -139,8 +161,10 @@ public final class ServerSettings {
           METRICS_PORT,
           MODEL_DIRECTORY,
           DEVICE,
-          WORKER_THREADS,
+          MAX_BATCH,
           QUEUE_CAPACITY,
+          MAX_KV_MIB,
+          PREFILL_CHUNK_TOKENS,
           MAX_MESSAGE_BYTES,
           MAX_IMAGE_SIZE,
           DRAIN_GRACE,

@@ -5,28 +5,28 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One call's outbound stream with backpressure. Events go straight to the transport while it is
- * ready; while it is not, up to {@code capacity} events wait here, and beyond that the producing
- * worker blocks until the client reads (the transport's {@code onReady}) or the call is cancelled.
- * So a slow client slows its own generation instead of growing server memory.
+ * One call's outbound stream with backpressure that never blocks the producer. Events go straight
+ * to the transport while it is ready; while it is not, they wait here. The engine asks {@link
+ * #hasRoom} before stepping the request and leaves it out of decode steps while fewer than {@code
+ * capacity} events wait, so a slow client slows its own generation instead of growing server memory
+ * or holding up anyone else; the buffer exceeds {@code capacity} by at most one step's events.
  *
- * <p>All transport calls happen under one lock, because the worker and the {@code onReady} callback
+ * <p>All transport calls happen under one lock, because the engine and the {@code onReady} callback
  * both drain. {@link #finish} does not wait: the terminal status is sent by whichever drain empties
- * the buffer, so the worker is freed at once.
+ * the buffer.
  */
 final class EventStream<T> {
 
   private final ServerCallStreamObserver<T> observer;
   private final int capacity;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   private final ArrayDeque<T> pending = new ArrayDeque<>();
   private boolean cancelled;
+  private long cancelledNanos;
   private boolean closed;
   private @Nullable Status terminal;
 
@@ -41,7 +41,6 @@ final class EventStream<T> {
     lock.lock();
     try {
       drainLocked();
-      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -51,9 +50,11 @@ final class EventStream<T> {
   void onCancel() {
     lock.lock();
     try {
+      if (!cancelled) {
+        cancelledNanos = System.nanoTime();
+      }
       cancelled = true;
       pending.clear();
-      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -69,20 +70,36 @@ final class EventStream<T> {
     }
   }
 
-  /**
-   * Sends {@code event}, waiting while the buffer is full.
-   *
-   * @return false when the call was cancelled (the event is dropped)
-   */
-  boolean send(T event) throws InterruptedException {
+  /** {@link System#nanoTime} when the call was cancelled; 0 while it is not. */
+  long cancelledNanos() {
+    lock.lock();
+    try {
+      return cancelled ? cancelledNanos : 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether fewer than {@code capacity} events wait for the client. */
+  boolean hasRoom() {
     lock.lock();
     try {
       drainLocked();
-      while (!cancelled && !closed && pending.size() >= capacity) {
-        changed.await();
-        drainLocked();
-      }
-      if (cancelled || closed) {
+      return pending.size() < capacity;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Queues {@code event} and sends what the transport takes now; never waits.
+   *
+   * @return false when the call was cancelled or ended (the event is dropped)
+   */
+  boolean offer(T event) {
+    lock.lock();
+    try {
+      if (cancelled || closed || terminal != null) {
         return false;
       }
       pending.addLast(event);
@@ -129,7 +146,6 @@ final class EventStream<T> {
       } else {
         observer.onError(terminal.asRuntimeException());
       }
-      changed.signalAll();
     }
   }
 }

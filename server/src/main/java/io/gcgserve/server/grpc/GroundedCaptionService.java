@@ -2,8 +2,8 @@ package io.gcgserve.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gcgserve.engine.Engine;
 import io.gcgserve.model.GenerationOptions;
-import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.model.image.ImageDecoder;
 import io.gcgserve.model.image.ImageHeader;
@@ -16,6 +16,7 @@ import io.gcgserve.proto.v1.ListPrunersResponse;
 import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.ParameterDescription;
 import io.gcgserve.proto.v1.PrunerDescription;
+import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
@@ -30,12 +31,12 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The {@code gcg.v1.GroundedCaption} service. It only validates, admits and streams: generation
- * runs on the {@link GenerationExecutor}, never on a transport thread, and every failure reaches
- * the client through {@link StatusMapper}.
+ * The {@code gcg.v1.GroundedCaption} service. It validates, decodes the image, and submits the
+ * request to the {@link Engine}, which runs it with every other running request and streams its
+ * events through a {@link CaptionCall}; every failure reaches the client through {@link
+ * StatusMapper}.
  */
 public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCaptionImplBase {
 
@@ -46,7 +47,6 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   private final ServedModel model;
   private final PrunerRegistry registry;
   private final ImageDecoder decoder;
-  private final GenerationExecutor executor;
   private final ServingMetrics metrics;
 
   /** Takes the collaborators. */
@@ -56,13 +56,11 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       ServedModel model,
       PrunerRegistry registry,
       ImageDecoder decoder,
-      GenerationExecutor executor,
       ServingMetrics metrics) {
     this.config = requireNonNull(config, "config is null");
     this.model = requireNonNull(model, "model is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.decoder = requireNonNull(decoder, "decoder is null");
-    this.executor = requireNonNull(executor, "executor is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
@@ -73,38 +71,49 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
         (ServerCallStreamObserver<CaptionEvent>) responseObserver;
     EventStream<CaptionEvent> stream = new EventStream<>(observer, config.streamBufferMessages());
     Deadline deadline = Context.current().getDeadline();
-    AtomicReference<CaptionCall> admitted = new AtomicReference<>();
-    observer.setOnReadyHandler(stream::onReady);
+    // the engine leaves a request out of steps while its client is slow, and checks cancellation
+    // every iteration: tell it at once when either changes
+    observer.setOnReadyHandler(
+        () -> {
+          stream.onReady();
+          wakeEngine();
+        });
     observer.setOnCancelHandler(
         () -> {
           stream.onCancel();
-          CaptionCall call = admitted.get();
-          if (call != null && executor.withdraw(call)) {
-            call.withdrawn();
-          }
+          wakeEngine();
         });
     String prunerLabel = ServingMetrics.UNKNOWN_PRUNER;
+    CaptionCall call = null;
     try {
       prunerLabel = prunerLabel(request);
+      Engine engine = model.engine();
       CaptionCall.Prepared prepared = prepare(request);
-      CaptionCall call =
+      // refuse a full engine before spending CPU on the image
+      engine.checkRoom();
+      ImageRgb image = decoder.decode(prepared.image(), prepared.header());
+      call =
           new CaptionCall(
-              prepared, stream, deadline, admittedNanos, decoder, metrics, ServingMetrics.NO_ARM);
+              prepared, stream, deadline, admittedNanos, metrics, ServingMetrics.NO_ARM);
       metrics.enqueued();
-      admitted.set(call);
-      try {
-        executor.admit(call);
-      } catch (RuntimeException e) {
-        admitted.set(null);
-        metrics.dequeuedWithoutRunning();
-        throw e;
-      }
+      engine.submit(call.request(image), call);
     } catch (RuntimeException | Error e) {
       // errors too: an escaped throwable would reach the client as grpc-java's UNKNOWN, with no
       // incident id in our log to find it by
       Status status = StatusMapper.toStatus(e);
-      metrics.requestFinished(prunerLabel, ServingMetrics.NO_ARM, status.getCode().name());
-      stream.finish(status);
+      if (call != null) {
+        call.end(status);
+      } else {
+        metrics.requestFinished(prunerLabel, ServingMetrics.NO_ARM, status.getCode().name());
+        stream.finish(status);
+      }
+    }
+  }
+
+  private void wakeEngine() {
+    Engine engine = model.engineIfStarted();
+    if (engine != null) {
+      engine.wake();
     }
   }
 
@@ -160,10 +169,9 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
     return registry.find(name) == null ? ServingMetrics.UNKNOWN_PRUNER : name;
   }
 
-  /** Checks everything that can be checked before a worker is spent on the request. */
+  /** Checks everything that can be checked before the engine admits the request. */
   private CaptionCall.Prepared prepare(CaptionRequest request) {
-    GroundedCaptioner captioner = model.captioner();
-    ModelInfo info = captioner.info();
+    ModelInfo info = model.captioner().info();
     rejectReservedFields(request);
     byte[] image = request.getImage().toByteArray();
     ImageHeader header = decoder.inspect(image);
@@ -178,7 +186,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
           "mask_format " + request.getMaskFormatValue() + " is unknown; use COCO_RLE or PNG");
     }
     return new CaptionCall.Prepared(
-        captioner, image, header, prompt, prunerName, pruner, options, request.getMaskFormat());
+        image, header, prompt, prunerName, pruner, options, request.getMaskFormat());
   }
 
   private static void rejectReservedFields(CaptionRequest request) {

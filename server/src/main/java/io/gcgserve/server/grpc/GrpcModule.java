@@ -7,13 +7,12 @@ import io.gcgserve.server.config.ServerConfig;
 import io.grpc.protobuf.services.HealthStatusManager;
 import jakarta.inject.Singleton;
 
-/** Binds the gRPC service, its generation executor, the image decoder and the health manager. */
+/** Binds the gRPC service, the image decoder and the health manager. */
 public final class GrpcModule extends AbstractModule {
 
   @Override
   protected void configure() {
     bind(GroundedCaptionService.class).in(Singleton.class);
-    bind(GenerationExecutor.class).in(Singleton.class);
     bind(HealthStatusManager.class).toInstance(new HealthStatusManager());
   }
 

@@ -1,5 +1,6 @@
 package io.gcgserve.server.grpc;
 
+import io.gcgserve.engine.RejectedException;
 import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelLoadException;
 import io.gcgserve.model.image.InvalidImageException;
@@ -31,6 +32,13 @@ public final class StatusMapper {
 
   /** The status for {@code failure}; logs server faults with an incident id and stack trace. */
   public static Status toStatus(Throwable failure) {
+    if (failure instanceof RejectedException rejected) {
+      Status status =
+          rejected.reason() == RejectedException.Reason.SHUTTING_DOWN
+              ? Status.UNAVAILABLE
+              : Status.RESOURCE_EXHAUSTED;
+      return status.withDescription(rejected.getMessage());
+    }
     if (failure instanceof RequestRejectedException rejected) {
       return Status.fromCode(rejected.code()).withDescription(rejected.getMessage());
     }

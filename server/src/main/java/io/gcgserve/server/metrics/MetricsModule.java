@@ -8,13 +8,15 @@ import jakarta.inject.Singleton;
 
 /**
  * Binds one {@link PrometheusRegistry} per server (not the JVM-wide default, so tests and embedded
- * servers never share series) with the JVM metrics registered on it, and {@link ServingMetrics}.
+ * servers never share series) with the JVM metrics registered on it, {@link ServingMetrics}, and
+ * {@link EngineMetrics}.
  */
 public final class MetricsModule extends AbstractModule {
 
   @Override
   protected void configure() {
     bind(ServingMetrics.class).in(Singleton.class);
+    bind(EngineMetrics.class).asEagerSingleton();
     bind(MetricsExporter.class).in(Singleton.class);
   }
 

@@ -32,6 +32,7 @@ public final class ServingMetrics {
   private final Histogram interTokenLatency;
   private final Histogram requestDuration;
   private final Histogram queueWait;
+  private final Histogram cancellationRelease;
   private final Counter generatedTokens;
   private final Histogram visualTokensKept;
   private final Histogram flopsRatio;
@@ -73,6 +74,15 @@ public final class ServingMetrics {
             .help("Time an admitted request waited for a generation worker.")
             .classicOnly()
             .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .register(registry);
+    cancellationRelease =
+        Histogram.builder()
+            .name("gcg_cancellation_release_seconds")
+            .help(
+                "From a call's cancel or deadline to the engine ending its request and freeing"
+                    + " its place.")
+            .classicOnly()
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .register(registry);
     generatedTokens =
         Counter.builder()
@@ -147,6 +157,11 @@ public final class ServingMetrics {
   /** Records how long a request waited for a worker. */
   public void queueWait(double seconds) {
     queueWait.observe(seconds);
+  }
+
+  /** Records how long a cancelled call's request held its place after the cancel. */
+  public void cancellationReleased(double seconds) {
+    cancellationRelease.observe(seconds);
   }
 
   /** Adds generated tokens. */

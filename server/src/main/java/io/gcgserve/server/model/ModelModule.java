@@ -2,14 +2,14 @@ package io.gcgserve.server.model;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
-import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.model.djl.GcgModels;
 import io.gcgserve.server.config.ServerConfig;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 
 /**
- * Binds the production {@link GroundedCaptioner}: the bundled checkpoint, or {@code --model DIR}.
+ * Binds the production {@link StepwiseCaptioner}: the bundled checkpoint, or {@code --model DIR}.
  * The provider runs when {@link ServedModel#loadAndWarmUp()} first asks for it, after the gRPC
  * server already answers health checks, so probes see NOT_SERVING while weights load. Tests replace
  * this binding with a double through {@code Modules.override}.
@@ -23,7 +23,7 @@ public final class ModelModule extends AbstractModule {
 
   @Provides
   @Singleton
-  static GroundedCaptioner captioner(ServerConfig config) {
+  static StepwiseCaptioner captioner(ServerConfig config) {
     Path directory = config.modelDirectory();
     return directory == null
         ? GcgModels.loadBundled(config.device())

@@ -3,25 +3,29 @@ package io.gcgserve.server.model;
 import static java.util.Objects.requireNonNull;
 
 import com.google.inject.ProvisionException;
+import io.gcgserve.engine.Engine;
+import io.gcgserve.engine.EngineLimits;
 import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
-import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.ModelInfo;
+import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.server.config.ServerConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model this server serves, once it is loaded and has run one warm-up generation. Until then
- * {@link #captioner()} refuses, so the first client request never pays for lazy initialisation.
+ * The model this server serves and the engine that runs it, once the model is loaded and has run
+ * one warm-up generation. Until then {@link #captioner()} and {@link #engine()} refuse, so the
+ * first client request never pays for lazy initialisation.
  */
 public final class ServedModel implements AutoCloseable {
 
@@ -30,29 +34,33 @@ public final class ServedModel implements AutoCloseable {
   /** Tokens the warm-up generation may produce: enough to run prefill and a few decode steps. */
   static final int WARM_UP_TOKENS = 4;
 
-  private final Provider<GroundedCaptioner> loader;
+  private final Provider<StepwiseCaptioner> loader;
   private final boolean warmUp;
-  private volatile @Nullable GroundedCaptioner ready;
+  private final EngineLimits limits;
+  private volatile @Nullable StepwiseCaptioner ready;
+  private volatile @Nullable Engine engine;
 
-  /** Takes the (lazy) loader and whether to warm up. */
+  /** Takes the (lazy) loader, whether to warm up, and the engine's limits. */
   @Inject
-  public ServedModel(Provider<GroundedCaptioner> loader, ServerConfig config) {
+  public ServedModel(Provider<StepwiseCaptioner> loader, ServerConfig config) {
     this.loader = requireNonNull(loader, "loader is null");
     this.warmUp = config.warmUp();
+    this.limits = config.engineLimits();
   }
 
   /**
-   * Loads the model and runs one short generation on a synthetic image, then marks it ready.
+   * Loads the model, runs one short generation on a synthetic image, starts the engine, then marks
+   * it ready.
    *
    * @throws io.gcgserve.model.ModelLoadException when the model cannot be loaded
    */
   public synchronized ModelInfo loadAndWarmUp() {
-    GroundedCaptioner current = ready;
+    StepwiseCaptioner current = ready;
     if (current != null) {
       return current.info();
     }
     long start = System.nanoTime();
-    GroundedCaptioner captioner;
+    StepwiseCaptioner captioner;
     try {
       captioner = loader.get();
     } catch (ProvisionException e) {
@@ -79,11 +87,20 @@ public final class ServedModel implements AutoCloseable {
         throw e;
       }
     }
+    Engine started = new Engine(captioner, limits);
+    started.start();
+    engine = started;
     ready = captioner;
+    log.info(
+        "engine started: batch of {}, {} waiting, {} MiB for requests, prefill chunk {} tokens",
+        limits.maxBatch(),
+        limits.queueCapacity(),
+        limits.maxReservedBytes() >> 20,
+        limits.prefillChunkTokens());
     return info;
   }
 
-  private static void warmUp(GroundedCaptioner captioner, ModelInfo info) {
+  private static void warmUp(StepwiseCaptioner captioner, ModelInfo info) {
     long warmStart = System.nanoTime();
     GenerationResult result =
         captioner.generate(
@@ -106,12 +123,41 @@ public final class ServedModel implements AutoCloseable {
   }
 
   /**
+   * The engine that runs requests.
+   *
+   * @throws ModelNotReadyException while loading
+   */
+  public Engine engine() {
+    Engine current = engine;
+    if (current == null) {
+      throw new ModelNotReadyException("the model is still loading; retry when health is SERVING");
+    }
+    return current;
+  }
+
+  /** The engine, or null while the model loads: for callers that only poke it. */
+  public @Nullable Engine engineIfStarted() {
+    return engine;
+  }
+
+  /**
+   * Stops the engine: no new requests, running ones get up to {@code grace} to finish, then the
+   * rest fail with UNAVAILABLE.
+   *
+   * @return true when every request ended within {@code grace}
+   */
+  public boolean stopEngine(Duration grace) throws InterruptedException {
+    Engine current = engine;
+    return current == null || current.shutdown(grace);
+  }
+
+  /**
    * The warm model.
    *
    * @throws ModelNotReadyException while loading
    */
-  public GroundedCaptioner captioner() {
-    GroundedCaptioner current = ready;
+  public StepwiseCaptioner captioner() {
+    StepwiseCaptioner current = ready;
     if (current == null) {
       throw new ModelNotReadyException("the model is still loading; retry when health is SERVING");
     }
@@ -134,10 +180,15 @@ public final class ServedModel implements AutoCloseable {
     return new ImageRgb(size, size, rgb);
   }
 
-  /** Frees the model's native memory, if it was loaded. */
+  /** Stops the engine at once and frees the model's native memory, if it was loaded. */
   @Override
   public synchronized void close() {
-    GroundedCaptioner current = ready;
+    Engine running = engine;
+    engine = null;
+    if (running != null) {
+      running.close();
+    }
+    StepwiseCaptioner current = ready;
     ready = null;
     if (current != null) {
       current.close();

@@ -19,9 +19,11 @@ class ServerConfigTest {
     assertThat(config.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
     assertThat(config.maxImageWidth()).isEqualTo(4096);
     assertThat(config.maxImageHeight()).isEqualTo(4096);
-    assertThat(config.workerThreads())
-        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(config.maxBatch()).isEqualTo(8);
     assertThat(config.queueCapacity()).isEqualTo(8);
+    assertThat(config.maxKvMib()).isEqualTo(512);
+    assertThat(config.prefillChunkTokens()).isEqualTo(4096);
+    assertThat(config.engineLimits().maxReservedBytes()).isEqualTo(512L << 20);
     assertThat(config.drainGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.defaultMaxNewTokens()).isEqualTo(128);
     assertThat(config.maxNewTokensLimit()).isEqualTo(512);
@@ -32,8 +34,8 @@ class ServerConfigTest {
 
   @Test
   void validationNamesTheFlag() {
-    assertThatThrownBy(() -> new ServerConfig().setWorkerThreads(0).validate())
-        .hasMessage("--workers must be at least 1, got 0");
+    assertThatThrownBy(() -> new ServerConfig().setMaxBatch(0).validate())
+        .hasMessage("--max-batch must be at least 1, got 0");
     assertThatThrownBy(() -> new ServerConfig().setDevice("tpu").validate())
         .hasMessage("--device must be auto, cpu or gpu, got tpu");
     assertThatThrownBy(() -> new ServerConfig().setDefaultMaxNewTokens(600).validate())

@@ -4,22 +4,25 @@ import ai.djl.ndarray.NDManager;
 import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
-import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.model.ModelLoadException;
+import io.gcgserve.model.StepEvents;
+import io.gcgserve.model.StepTimings;
+import io.gcgserve.model.StepwiseCaptioner;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The GCG model on DJL as a {@link GroundedCaptioner}: owns the network's weights and the
- * tokenizer, and runs each request as a {@link GenerationSession} (prefill, then decode steps until
- * the generation finishes), delivering the session's events to the request's listener as they come.
- * Splitting the model (this class, {@link GcgNetwork}) from the engine loop (the session) lets a
- * scheduler drive sessions itself through {@link #openSession}.
+ * The GCG model on DJL as a {@link StepwiseCaptioner}: owns the network's weights and the
+ * tokenizer, opens a {@link DjlGenerationSession} per request, and steps any number of them at once
+ * through {@link DecodeBatch}. Thread-safe: sessions and decode batches on different threads share
+ * only the read-only weights.
  */
-public final class DjlGroundedCaptioner implements GroundedCaptioner {
+public final class DjlGroundedCaptioner implements StepwiseCaptioner {
 
   private final NDManager manager;
   private final GcgNetwork network;
@@ -72,18 +75,13 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
   }
 
   @Override
-  public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
-    return generate(request, listener, logits -> {});
+  public DjlGenerationSession openSession(GenerationRequest request) {
+    return openSession(request, logits -> {});
   }
 
-  /**
-   * Opens a generation session for {@code request}, for callers that drive prefill and decode steps
-   * themselves; the caller closes it.
-   *
-   * @throws InvalidRequestException when the request does not fit the model
-   */
-  public GenerationSession openSession(GenerationRequest request) {
-    return openSession(request, logits -> {});
+  @Override
+  public List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings) {
+    return DecodeBatch.step(manager, network, sessions, timings);
   }
 
   /**
@@ -91,13 +89,13 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
    * each decode step's) to {@code logitsObserver}; tests compare them with the teacher-forced
    * forward.
    */
-  GenerationSession openSession(GenerationRequest request, Consumer<float[]> logitsObserver) {
+  DjlGenerationSession openSession(GenerationRequest request, Consumer<float[]> logitsObserver) {
     Objects.requireNonNull(request, "request is null");
     GcgConfig config = network.config();
     String prompt = request.prompt().isBlank() ? config.defaultPrompt() : request.prompt();
     int[] suffix = tokenizer.promptIds(prompt);
     validate(config, suffix.length, request);
-    return new GenerationSession(
+    return new DjlGenerationSession(
         manager, network, tokenizer, special, request, suffix, logitsObserver);
   }
 
@@ -140,11 +138,7 @@ public final class DjlGroundedCaptioner implements GroundedCaptioner {
   GenerationResult generate(
       GenerationRequest request, GenerationListener listener, Consumer<float[]> logitsObserver) {
     try (GenerationSession session = openSession(request, logitsObserver)) {
-      session.prefill().deliverTo(listener);
-      while (!session.isFinished()) {
-        session.step().deliverTo(listener);
-      }
-      return session.result();
+      return runToEnd(session, listener, new StepTimings());
     }
   }
 

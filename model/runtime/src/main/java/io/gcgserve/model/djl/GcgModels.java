@@ -1,6 +1,6 @@
 package io.gcgserve.model.djl;
 
-import io.gcgserve.model.GroundedCaptioner;
+import io.gcgserve.model.StepwiseCaptioner;
 import java.nio.file.Path;
 
 /** Entry point for loading a GCG model from an HF-style directory or the bundled checkpoint. */
@@ -14,7 +14,7 @@ public final class GcgModels {
    * @param device {@code auto}, {@code cpu} or {@code gpu}
    * @throws ModelLoadException when the checkpoint is missing or malformed
    */
-  public static GroundedCaptioner loadBundled(String device) {
+  public static StepwiseCaptioner loadBundled(String device) {
     return ModelFiles.loadBundled(ModelFiles.device(device));
   }
 
@@ -25,7 +25,7 @@ public final class GcgModels {
    * @param device {@code auto}, {@code cpu} or {@code gpu}
    * @throws ModelLoadException naming the missing file, mismatched shape or unknown key
    */
-  public static GroundedCaptioner load(Path directory, String device) {
+  public static StepwiseCaptioner load(Path directory, String device) {
     return ModelFiles.loadDirectory(directory, ModelFiles.device(device));
   }
 

@@ -105,20 +105,9 @@ final class LanguageModel {
       @Nullable NDArray pastValues,
       int @Nullable [] probeRows) {
     String p = "llm.layers." + layer + ".";
-    long batch = input.getShape().get(0);
-    long length = input.getShape().get(1);
-    int heads = config.heads();
-    int headDim = config.headDim();
-    int d = config.hiddenSize();
-    // attention block
-    NDArray normed = rmsNorm(input, w(p + "input_norm.weight"));
-    NDArray qkv =
-        normed
-            .matMul(w(p + "attn.qkv.weight"))
-            .reshape(batch, length, 3, heads, headDim)
-            .transpose(2, 0, 3, 1, 4);
-    NDArray q = applyRope(qkv.get(0), rope);
-    NDArray k = applyRope(qkv.get(1), rope);
+    NDList qkv = queriesKeysValues(p, input, rope);
+    NDArray q = qkv.get(0);
+    NDArray k = qkv.get(1);
     NDArray v = qkv.get(2);
     if (pastKeys != null && pastValues != null) {
       k = pastKeys.concat(k, 2);
@@ -129,10 +118,7 @@ final class LanguageModel {
       k.attach(input.getManager());
       v.attach(input.getManager());
     }
-    // scale the queries rather than the (T, S) scores: same result, T*dh instead of T*S work
-    NDArray scores =
-        q.mul(GcgNetwork.constant(q, (float) (1.0 / Math.sqrt(headDim))))
-            .matMul(k.transpose(0, 1, 3, 2));
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
     if (mask != null) {
       scores = scores.add(mask);
     }
@@ -142,15 +128,92 @@ final class LanguageModel {
       NDArray rows = input.getManager().create(Arrays.stream(probeRows).asLongStream().toArray());
       probe = attention.get(new NDIndex("0, :, {}, :", rows)).mean(new int[] {0});
     }
-    NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, d);
-    NDArray hidden = input.add(context.matMul(w(p + "attn.o.weight")));
-    // SwiGLU block
-    NDArray normed2 = rmsNorm(hidden, w(p + "post_attn_norm.weight"));
-    NDList gateUp = normed2.matMul(w(p + "mlp.gate_up.weight")).split(2, 2);
+    NDArray hidden = outputAndMlp(p, input, attention.matMul(v));
+    return new LayerOutput(hidden, k, v, probe);
+  }
+
+  /** See {@link GcgNetwork#decodeLayer}. */
+  NDArray decodeLayer(
+      int layer,
+      NDArray input,
+      NDList rope,
+      NDArray[] keyBuffers,
+      NDArray[] valueBuffers,
+      int[] lengths) {
+    String p = "llm.layers." + layer + ".";
+    int batch = (int) input.getShape().get(0);
+    if (keyBuffers.length != batch || valueBuffers.length != batch || lengths.length != batch) {
+      throw new IllegalArgumentException(
+          "decode batch of " + batch + " rows with " + keyBuffers.length + " caches");
+    }
+    NDList qkv = queriesKeysValues(p, input, rope);
+    // one split per array gives every row's view at once, instead of one slice per row
+    NDList queries = rows(qkv.get(0), batch);
+    NDList newKeys = rows(qkv.get(1), batch);
+    NDList newValues = rows(qkv.get(2), batch);
+    NDArray[] contexts = new NDArray[batch];
+    for (int i = 0; i < batch; i++) {
+      int length = lengths[i];
+      if (length >= keyBuffers[i].getShape().get(2)) {
+        throw new IllegalStateException(
+            "KV cache of row " + i + " is full at " + length + " positions");
+      }
+      // write the new key and value in place, then attend over the cache's filled prefix: no
+      // copy of the cache per step, and each row sees only its own, ragged, cache
+      // indices built, not parsed: this runs rows × layers times per step
+      NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, length + 1);
+      keyBuffers[i].set(slot, newKeys.get(i));
+      valueBuffers[i].set(slot, newValues.get(i));
+      NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length + 1);
+      NDArray k = keyBuffers[i].get(input.getManager(), filled);
+      NDArray v = valueBuffers[i].get(input.getManager(), filled);
+      NDArray q = queries.get(i);
+      contexts[i] = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v);
+    }
+    NDArray context = batch == 1 ? contexts[0] : NDArrays.concat(new NDList(contexts), 0);
+    return outputAndMlp(p, input, context);
+  }
+
+  /** The rows of a {@code (B, ...)} array, each {@code (1, ...)}; the array itself for B = 1. */
+  private static NDList rows(NDArray array, int batch) {
+    return batch == 1 ? new NDList(array) : array.split(batch, 0);
+  }
+
+  /**
+   * The attention block's input side: RMSNorm, the fused QKV projection, RoPE; the queries come
+   * pre-scaled by {@code 1/sqrt(dh)}, which costs T*dh work instead of T*S on the scores and gives
+   * the same result. Each array {@code (B, h, T, dh)}.
+   */
+  private NDList queriesKeysValues(String p, NDArray input, NDList rope) {
+    long batch = input.getShape().get(0);
+    long length = input.getShape().get(1);
+    int headDim = config.headDim();
+    NDArray normed = rmsNorm(input, w(p + "input_norm.weight"));
+    NDArray qkv =
+        normed
+            .matMul(w(p + "attn.qkv.weight"))
+            .reshape(batch, length, 3, config.heads(), headDim)
+            .transpose(2, 0, 3, 1, 4);
+    NDArray q = applyRope(qkv.get(0), rope);
+    NDArray k = applyRope(qkv.get(1), rope);
+    NDArray scaled = q.mul(GcgNetwork.constant(q, (float) (1.0 / Math.sqrt(headDim))));
+    return new NDList(scaled, k, qkv.get(2));
+  }
+
+  /**
+   * The rest of a layer after attention: the heads' context {@code (B, h, T, dh)} through the
+   * output projection onto the residual stream, then the SwiGLU block; returns {@code (B, T, d)}.
+   */
+  private NDArray outputAndMlp(String p, NDArray input, NDArray context) {
+    long batch = input.getShape().get(0);
+    long length = input.getShape().get(1);
+    NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, length, config.hiddenSize());
+    NDArray hidden = input.add(merged.matMul(w(p + "attn.o.weight")));
+    NDArray normed = rmsNorm(hidden, w(p + "post_attn_norm.weight"));
+    NDList gateUp = normed.matMul(w(p + "mlp.gate_up.weight")).split(2, 2);
     NDArray gate = gateUp.get(0);
     NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1));
-    hidden = hidden.add(activated.matMul(w(p + "mlp.down.weight")));
-    return new LayerOutput(hidden, k, v, probe);
+    return hidden.add(activated.matMul(w(p + "mlp.down.weight")));
   }
 
   /** See {@link GcgNetwork#forwardTokens(NDArray, NDArray, NDArray, int)}. */

@@ -29,6 +29,12 @@ import java.util.Objects;
  *
  * <p>{@code allocation=uniform} replaces DDF's weights by each region's share of the live tokens
  * (DDC alone, the paper's ablation). Every open choice is listed in {@code pruners/README.md}.
+ *
+ * <p>The selection runs between two layers on the engine thread that serves every request and
+ * cannot be interrupted, so every range is capped by cost: {@code segment_pixels_per_token} at 4
+ * and the label grid at {@link #MAX_LABEL_PIXELS} pixels (SLIC's cost follows the label pixels),
+ * the other parameters where their worst case stays within that budget. {@code bin/gcg-bench
+ * pruners --worst-case} measures the most expensive allowed combinations.
  */
 public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner> {
 
@@ -40,21 +46,24 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
   private static final ParameterSpec SUPERPIXELS =
       ParameterSpec.ofInt(
           "n_superpixels",
-          "Target number of SLIC superpixels N (the actual count varies a little).",
+          "Target number of SLIC superpixels N (the actual count varies a little); capped at 256,"
+              + " within the cost budget at every allowed segment_pixels_per_token.",
           10,
           2,
           256);
   private static final ParameterSpec COMPACTNESS =
       ParameterSpec.ofDouble(
           "compactness",
-          "SLIC compactness C on scikit-image's scale (CIELAB colour vs. grid distance).",
+          "SLIC compactness C on scikit-image's scale (CIELAB colour vs. grid distance); SLIC's"
+              + " cost does not depend on it (measured over the whole range).",
           5.0,
           0.01,
           100.0);
   private static final ParameterSpec SIGMA =
       ParameterSpec.ofDouble(
           "sigma",
-          "Gaussian smoothing before SLIC, in pixels of the model's input image.",
+          "Gaussian smoothing before SLIC, in pixels of the model's input image; capped at 10"
+              + " so the blur on the label grid stays cheap.",
           0.8,
           0.0,
           10.0);
@@ -79,14 +88,26 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
               + " region size.",
           Allocation.DENSITY.parameterValue(),
           Allocation.parameterValues());
+
+  /**
+   * Most label-grid pixels SLIC may run on: 96x96, i.e. {@code segment_pixels_per_token=4} on a
+   * 24x24 token grid. The selection runs on the engine thread between two layers and cannot be
+   * interrupted, and SLIC's cost grows with the label pixels (about 20 ms worst case at this size
+   * on two shared cores, 40-50 ms at 120x120; figures in {@code pruners/README.md}).
+   */
+  public static final int MAX_LABEL_PIXELS = 96 * 96;
+
   private static final ParameterSpec PIXELS_PER_TOKEN =
       ParameterSpec.ofInt(
           "segment_pixels_per_token",
           "SLIC runs on a grid of this many pixels per visual token side (2: 48x48 for 24x24"
-              + " tokens); the cost grows with the square of it.",
+              + " tokens); capped by cost at 4 (SLIC grows with the square of it), and the label"
+              + " grid may have at most "
+              + MAX_LABEL_PIXELS
+              + " pixels on models with larger token grids.",
           2,
           1,
-          32);
+          4);
 
   /** Creates the factory; stateless. */
   public AltpPrunerFactory() {}
@@ -130,23 +151,7 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
         Allocation.fromParameterValue(
             ALLOCATION.parseEnum(NAME, valueOf(rawParameters, ALLOCATION)));
     int pixelsPerToken = PIXELS_PER_TOKEN.parseInt(NAME, valueOf(rawParameters, PIXELS_PER_TOKEN));
-    int labelPixels =
-        geometry.gridHeight() * geometry.gridWidth() * pixelsPerToken * pixelsPerToken;
-    if (labelPixels < 4L * superpixels
-        || geometry.gridWidth() * pixelsPerToken < 8
-        || geometry.gridHeight() * pixelsPerToken < 8) {
-      throw new InvalidPrunerParameterException(
-          "pruner 'altp': parameter 'n_superpixels' = '"
-              + superpixels
-              + "' is invalid with segment_pixels_per_token="
-              + pixelsPerToken
-              + " on a "
-              + geometry.gridHeight()
-              + "x"
-              + geometry.gridWidth()
-              + " token grid; the segmentation grid needs at least 8x8 pixels and 4 pixels per"
-              + " superpixel");
-    }
+    checkLabelGrid(pixelsPerToken, superpixels, geometry);
     return new AltpPruner(
         pruneAfterLayer,
         budget,
@@ -155,6 +160,50 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
         allocation,
         temperature,
         minPerRegion);
+  }
+
+  /**
+   * Joint limits of {@code segment_pixels_per_token} with the model's token grid and with {@code
+   * n_superpixels}: at most {@link #MAX_LABEL_PIXELS} label pixels (SLIC's cost), at least 8x8 of
+   * them and 4 per superpixel (SLIC's needs).
+   */
+  private static void checkLabelGrid(int pixelsPerToken, int superpixels, ModelGeometry geometry) {
+    long labelWidth = (long) geometry.gridWidth() * pixelsPerToken;
+    long labelHeight = (long) geometry.gridHeight() * pixelsPerToken;
+    long labelPixels = labelWidth * labelHeight;
+    String grid = geometry.gridHeight() + "x" + geometry.gridWidth() + " token grid";
+    if (labelPixels > MAX_LABEL_PIXELS) {
+      long tokens = (long) geometry.gridHeight() * geometry.gridWidth();
+      int largest = (int) Math.sqrt(MAX_LABEL_PIXELS / (double) tokens);
+      throw new InvalidPrunerParameterException(
+          "pruner 'altp': parameter 'segment_pixels_per_token' = '"
+              + pixelsPerToken
+              + "' is invalid on a "
+              + grid
+              + ": SLIC's label grid would be "
+              + labelHeight
+              + "x"
+              + labelWidth
+              + " = "
+              + labelPixels
+              + " pixels, over the cost cap of "
+              + MAX_LABEL_PIXELS
+              + " (96x96); "
+              + (largest >= 1
+                  ? "at most " + largest + " on this model"
+                  : "this model's token grid is too large for ALTP"));
+    }
+    if (labelPixels < 4L * superpixels || labelWidth < 8 || labelHeight < 8) {
+      throw new InvalidPrunerParameterException(
+          "pruner 'altp': parameter 'n_superpixels' = '"
+              + superpixels
+              + "' is invalid with segment_pixels_per_token="
+              + pixelsPerToken
+              + " on a "
+              + grid
+              + "; the segmentation grid needs at least 8x8 pixels and 4 pixels per"
+              + " superpixel");
+    }
   }
 
   private static String valueOf(Map<String, String> rawParameters, ParameterSpec spec) {

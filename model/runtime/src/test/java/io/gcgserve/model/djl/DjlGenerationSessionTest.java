@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.gcgserve.model.FinishReason;
 import io.gcgserve.model.GenerationListener;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
+import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.PrefillReport;
+import io.gcgserve.model.StepEvents;
+import io.gcgserve.model.StepTimings;
 import io.gcgserve.model.TokenDelta;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.KeepSet;
@@ -24,6 +28,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * The session's memory on the bundled checkpoint: between calls it holds the KV cache and the two
  * arrays that masks read, nothing else, and closing it gives back everything.
  */
-class GenerationSessionTest {
+class DjlGenerationSessionTest {
 
   /**
    * Upper bound of the bytes a session holds between calls over the bytes of its KV cache: 2. The
@@ -104,12 +109,12 @@ class GenerationSessionTest {
   void betweenCallsTheSessionHoldsOnlyTheCacheAndWhatMasksRead() {
     for (TokenPruner pruner : List.of(none(), new TenthAfter(2))) {
       int layers = captioner.config().layers();
-      try (GenerationSession session = captioner.openSession(request(pruner, 40))) {
-        session.prefill();
+      try (DjlGenerationSession session = captioner.openSession(request(pruner, 40))) {
+        prefill(session);
         double afterPrefill = assertHoldsOnlyCacheAndMaskInputs(session, layers);
         int steps = 0;
         while (!session.isFinished()) {
-          session.step();
+          step(session);
           steps++;
           assertHoldsOnlyCacheAndMaskInputs(session, layers);
         }
@@ -123,9 +128,10 @@ class GenerationSessionTest {
   }
 
   /** Asserts what the session holds and returns its bytes over the cache's bytes. */
-  private static double assertHoldsOnlyCacheAndMaskInputs(GenerationSession session, int layers) {
+  private static double assertHoldsOnlyCacheAndMaskInputs(
+      DjlGenerationSession session, int layers) {
     List<NDArray> held = session.manager().getManagedArrays();
-    long bytes = held.stream().mapToLong(GenerationSession::byteCount).sum();
+    long bytes = held.stream().mapToLong(KvCache::byteCount).sum();
     long cacheBytes = session.cacheBytes();
     // keys and values per layer, the grounding features and the projected image
     assertThat(held).hasSize(2 * layers + 2);
@@ -139,16 +145,17 @@ class GenerationSessionTest {
   void closingTheSessionLeavesTheModelManagerAsItWas() {
     NDManager modelManager = captioner.network().weights().values().iterator().next().getManager();
     Set<NDArray> before = identitySet(modelManager.getManagedArrays());
-    GenerationSession session = captioner.openSession(request(new TenthAfter(2), 12));
-    session.prefill();
+    DjlGenerationSession session = captioner.openSession(request(new TenthAfter(2), 12));
+    prefill(session);
     while (!session.isFinished()) {
-      session.step();
+      step(session);
     }
     assertThat(modelManager.getManagedArrays()).hasSizeGreaterThan(before.size());
     session.close();
     assertThat(session.manager().isOpen()).isFalse();
     assertThat(identitySet(modelManager.getManagedArrays())).isEqualTo(before);
-    assertThatThrownBy(session::step).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> step(session)).hasMessageContaining("closed");
+    assertThatThrownBy(session::advancePrefill).hasMessageContaining("closed");
   }
 
   private static Set<NDArray> identitySet(List<NDArray> arrays) {
@@ -163,10 +170,10 @@ class GenerationSessionTest {
     GenerationResult generated = captioner.generate(request(new TenthAfter(2), 30), recorder);
     Recorder byHand = new Recorder();
     GenerationResult result;
-    try (GenerationSession session = captioner.openSession(request(new TenthAfter(2), 30))) {
-      session.prefill().deliverTo(byHand);
+    try (DjlGenerationSession session = captioner.openSession(request(new TenthAfter(2), 30))) {
+      prefill(session).deliverTo(byHand);
       while (!session.isFinished()) {
-        session.step().deliverTo(byHand);
+        step(session).deliverTo(byHand);
       }
       result = session.result();
     }
@@ -179,16 +186,121 @@ class GenerationSessionTest {
 
   @Test
   void stepsAreRefusedBeforePrefillAndAfterTheEnd() {
-    try (GenerationSession session = captioner.openSession(request(none(), 3))) {
-      assertThatThrownBy(session::step).hasMessageContaining("before prefill");
+    try (DjlGenerationSession session = captioner.openSession(request(none(), 3))) {
+      assertThatThrownBy(() -> step(session)).hasMessageContaining("before the prefill ended");
       assertThatThrownBy(session::result).hasMessageContaining("not finished");
-      session.prefill();
-      assertThatThrownBy(session::prefill).hasMessageContaining("already ran");
+      prefill(session);
+      assertThatThrownBy(session::advancePrefill).hasMessageContaining("prefill has ended");
+      assertThatThrownBy(session::nextPrefillCost).hasMessageContaining("prefill has ended");
       while (!session.isFinished()) {
-        session.step();
+        step(session);
       }
       assertThat(session.result().generatedTokens()).isLessThanOrEqualTo(3);
-      assertThatThrownBy(session::step).hasMessageContaining("finished");
+      assertThatThrownBy(() -> step(session)).hasMessageContaining("finished");
+    }
+  }
+
+  /** Runs the whole prefill and returns the events of its last piece. */
+  static StepEvents prefill(GenerationSession session) {
+    StepEvents events = null;
+    while (session.isPrefilling()) {
+      events = session.advancePrefill();
+    }
+    return java.util.Objects.requireNonNull(events);
+  }
+
+  /** One decode step of {@code session} alone. */
+  static StepEvents step(GenerationSession session) {
+    return captioner.decode(List.of(session), new StepTimings()).get(0);
+  }
+
+  @Test
+  void betweenPrefillPiecesOnlyTheNextLayersInputAndItsTablesStay() {
+    int layers = captioner.config().layers();
+    try (DjlGenerationSession session = captioner.openSession(request(new TenthAfter(2), 8))) {
+      int pieces = 0;
+      int[] costs = new int[layers + 1];
+      while (session.isPrefilling()) {
+        costs[pieces] = session.nextPrefillCost();
+        StepEvents events = session.advancePrefill();
+        pieces++;
+        if (session.isPrefilling()) {
+          assertThat(events).isNull();
+          int layersRun = pieces - 1;
+          // the cache so far, the two mask inputs, and the prefill's next input, RoPE tables
+          // (cos, sin) and causal mask
+          assertThat(session.manager().getManagedArrays()).hasSize(2 * layersRun + 2 + 4);
+        }
+      }
+      assertThat(pieces).isEqualTo(layers + 1);
+      int visual = captioner.config().visualTokens();
+      int full = costs[0];
+      // pieces: the encoders, then layers 0, 1, 2 over every token, then layers 3.. over what
+      // the pruner kept after layer 2: a tenth of the visual tokens
+      assertThat(costs[1]).isEqualTo(full);
+      assertThat(costs[3]).isEqualTo(full);
+      assertThat(costs[4]).isEqualTo(full - visual + visual / 10);
+      assertHoldsOnlyCacheAndMaskInputs(session, layers);
+    }
+  }
+
+  @Test
+  void aRequestCancelledBetweenPrefillLayersStopsThereAndKeepsNothingMore() {
+    int layers = captioner.config().layers();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    GenerationRequest request =
+        new GenerationRequest(scene(), "", none(), GenerationOptions.greedy(8), cancelled::get);
+    try (DjlGenerationSession session = captioner.openSession(request)) {
+      for (int piece = 0; piece < 4; piece++) {
+        session.advancePrefill();
+      }
+      cancelled.set(true);
+      assertThat(session.advancePrefill()).isEqualTo(StepEvents.NONE);
+      assertThat(session.isPrefilling()).isFalse();
+      assertThat(session.isFinished()).isTrue();
+      GenerationResult result = session.result();
+      assertThat(result.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(result.generatedTokens()).isZero();
+      // three layers ran: their cache and the two mask inputs stay until close, nothing else
+      assertThat(result.prefill().visualTokensPerLayer())
+          .containsExactly(expectedLayersRun(3, layers, captioner.config().visualTokens()));
+      assertThat(session.manager().getManagedArrays()).hasSize(2 * 3 + 2);
+      assertThatThrownBy(() -> step(session)).hasMessageContaining("finished");
+    }
+  }
+
+  private static int[] expectedLayersRun(int run, int layers, int visual) {
+    int[] counts = new int[layers];
+    Arrays.fill(counts, 0, run, visual);
+    return counts;
+  }
+
+  @Test
+  void cancelEndsADecodingSessionWithoutMoreWork() {
+    try (DjlGenerationSession session = captioner.openSession(request(none(), 20))) {
+      prefill(session);
+      step(session);
+      session.cancel();
+      assertThat(session.result().finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(session.result().generatedTokens()).isEqualTo(2);
+      session.cancel();
+      assertThat(session.result().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    }
+  }
+
+  @Test
+  void aDecodeBatchRefusesSessionsThatCannotStep() {
+    try (DjlGenerationSession a = captioner.openSession(request(none(), 5));
+        DjlGenerationSession b = captioner.openSession(request(none(), 5))) {
+      prefill(a);
+      StepTimings timings = new StepTimings();
+      assertThatThrownBy(() -> captioner.decode(List.of(a, b), timings))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("before the prefill ended");
+      assertThatThrownBy(() -> captioner.decode(List.of(a, a), timings))
+          .hasMessageContaining("twice");
+      // nothing moved: a still steps as if the refused batches never happened
+      assertThat(step(a).token()).isNotNull();
     }
   }
 

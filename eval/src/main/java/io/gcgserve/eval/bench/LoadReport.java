@@ -1,0 +1,388 @@
+package io.gcgserve.eval.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.NullMarked;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The load benchmark's figures: collected as the phases run, printed to stdout as tables and ratio
+ * lines, and turned into one JSON tree.
+ */
+@NullMarked
+final class LoadReport {
+
+  /** One closed-loop configuration on one server. */
+  record ClosedRow(String server, String pruner, int concurrency, LoadSummary summary) {}
+
+  /** The open loop on one server. */
+  record OpenRow(
+      String server,
+      String pruner,
+      double ratePerSecond,
+      double windowSeconds,
+      LoadSummary summary,
+      int referenceConcurrency,
+      double ttftP50Ratio) {}
+
+  private static final String HEADER = "%-9s %-24s %3s %5s %5s %8s %8s %9s %9s %8s %9s %9s  %s%n";
+  private static final String ROW =
+      "%-9s %-24s %3d %5d %5d %8.2f %8.1f %9.1f %9.1f %8.2f %9.1f %9.1f  %s%n";
+
+  private final List<String> servers;
+  private final List<String> pruners;
+  private final List<Integer> concurrencies;
+  private final List<ClosedRow> closed = new ArrayList<>();
+  private final Map<String, List<String>> consistency = new LinkedHashMap<>();
+  private final List<OpenRow> open = new ArrayList<>();
+  private final Map<String, SoakTrend> soaks = new LinkedHashMap<>();
+  private final List<CancelProbeSummary> cancelProbes = new ArrayList<>();
+  private int crossServerPairs;
+  private @Nullable List<String> crossServerDifferences;
+
+  LoadReport(List<String> servers, List<String> pruners, List<Integer> concurrencies) {
+    this.servers = List.copyOf(servers);
+    this.pruners = List.copyOf(pruners);
+    this.concurrencies = List.copyOf(concurrencies);
+  }
+
+  void addClosed(String server, String pruner, int concurrency, LoadSummary summary) {
+    closed.add(new ClosedRow(server, pruner, concurrency, summary));
+  }
+
+  /** Records a server's consistency check: the mismatch lines, empty when every caption agreed. */
+  void addConsistency(String server, List<String> mismatches) {
+    consistency.put(server, List.copyOf(mismatches));
+  }
+
+  /** Records the comparison of the two servers' captions over {@code pairs} (image, pruner). */
+  void setCrossServer(int pairs, List<String> differences) {
+    crossServerPairs = pairs;
+    crossServerDifferences = List.copyOf(differences);
+  }
+
+  void addOpen(OpenRow row) {
+    open.add(row);
+  }
+
+  void addCancelProbe(CancelProbeSummary summary) {
+    cancelProbes.add(summary);
+  }
+
+  /** The cancellation probe's lines, per server. */
+  void printCancelProbes(PrintStream out) {
+    cancelProbes.forEach(summary -> summary.print(out));
+  }
+
+  void addSoak(String server, SoakTrend trend) {
+    soaks.put(server, trend);
+  }
+
+  /** The closed-loop row, or null when that configuration did not run. */
+  @Nullable LoadSummary closed(String server, String pruner, int concurrency) {
+    for (ClosedRow row : closed) {
+      if (row.server().equals(server)
+          && row.pruner().equals(pruner)
+          && row.concurrency() == concurrency) {
+        return row.summary();
+      }
+    }
+    return null;
+  }
+
+  /** The concurrency ratios are taken against: 1 when measured, else the smallest. */
+  int referenceConcurrency() {
+    return concurrencies.contains(1)
+        ? 1
+        : concurrencies.stream().mapToInt(Integer::intValue).min().orElseThrow();
+  }
+
+  /** The pruner ratios are taken against: {@code none} when measured, else the first. */
+  String referencePruner() {
+    return pruners.contains("none") ? "none" : pruners.get(0);
+  }
+
+  /** The closed-loop table, the engine split lines and every ratio. */
+  void printClosedLoop(PrintStream out) {
+    out.println("Closed loop (n = requests, ok = successful; latencies in ms over the ok ones)");
+    out.printf(
+        Locale.ROOT,
+        HEADER,
+        "server",
+        "pruner",
+        "c",
+        "n",
+        "ok",
+        "capt/s",
+        "tok/s",
+        "ttft p50",
+        "ttft p90",
+        "itl p50",
+        "lat p50",
+        "lat p90",
+        "errors");
+    for (ClosedRow row : closed) {
+      LoadSummary s = row.summary();
+      out.printf(
+          Locale.ROOT,
+          ROW,
+          row.server(),
+          row.pruner(),
+          row.concurrency(),
+          s.requests(),
+          s.ok(),
+          s.captionsPerSecond(),
+          s.tokensPerSecond(),
+          s.ttftP50Millis(),
+          s.ttftP90Millis(),
+          s.interTokenP50Millis(),
+          s.latencyP50Millis(),
+          s.latencyP90Millis(),
+          s.errorsText());
+    }
+    printPhaseSplits(out);
+    printConcurrencyRatios(out);
+    printPrunerRatios(out);
+    printServerRatios(out);
+    printConsistency(out);
+    printCrossServer(out);
+  }
+
+  private void printPhaseSplits(PrintStream out) {
+    out.println();
+    for (String server : servers) {
+      List<ClosedRow> rows = closed.stream().filter(row -> row.server().equals(server)).toList();
+      if (rows.stream().allMatch(row -> row.summary().phaseSplit() == null)) {
+        out.printf("[%s] %s%n", server, EnginePhaseSplit.NOT_AVAILABLE);
+        continue;
+      }
+      for (ClosedRow row : rows) {
+        EnginePhaseSplit split = row.summary().phaseSplit();
+        out.printf(
+            "[%s] %s c=%d: %s%n",
+            server,
+            row.pruner(),
+            row.concurrency(),
+            split == null ? EnginePhaseSplit.NOT_AVAILABLE : split.describe());
+      }
+    }
+  }
+
+  private void printConcurrencyRatios(PrintStream out) {
+    int reference = referenceConcurrency();
+    out.println();
+    out.printf("Throughput (captions/s) vs c=%d:%n", reference);
+    for (String server : servers) {
+      for (String pruner : pruners) {
+        LoadSummary base = closed(server, pruner, reference);
+        List<String> parts = new ArrayList<>();
+        for (int concurrency : concurrencies) {
+          LoadSummary row = closed(server, pruner, concurrency);
+          if (base != null && row != null && concurrency != reference) {
+            parts.add(
+                String.format(
+                    Locale.ROOT,
+                    "c=%d %.2fx",
+                    concurrency,
+                    Percentiles.ratio(row.captionsPerSecond(), base.captionsPerSecond())));
+          }
+        }
+        out.printf(
+            "  [%s] %s: %s%n", server, pruner, parts.isEmpty() ? "-" : String.join(", ", parts));
+      }
+    }
+  }
+
+  private void printPrunerRatios(PrintStream out) {
+    String reference = referencePruner();
+    if (pruners.size() < 2) {
+      return;
+    }
+    out.printf("Throughput (captions/s) vs pruner %s at the same concurrency:%n", reference);
+    for (String server : servers) {
+      for (String pruner : pruners) {
+        if (pruner.equals(reference)) {
+          continue;
+        }
+        List<String> parts = new ArrayList<>();
+        for (int concurrency : concurrencies) {
+          LoadSummary base = closed(server, reference, concurrency);
+          LoadSummary row = closed(server, pruner, concurrency);
+          if (base != null && row != null) {
+            parts.add(
+                String.format(
+                    Locale.ROOT,
+                    "c=%d %.2fx",
+                    concurrency,
+                    Percentiles.ratio(row.captionsPerSecond(), base.captionsPerSecond())));
+          }
+        }
+        out.printf("  [%s] %s: %s%n", server, pruner, String.join(", ", parts));
+      }
+    }
+  }
+
+  private void printServerRatios(PrintStream out) {
+    if (servers.size() < 2) {
+      return;
+    }
+    String candidate = servers.get(0);
+    String baseline = servers.get(1);
+    out.printf(
+        "%s / %s (captions/s ratio; TTFT p50 ratio; latency p50 ratio):%n", candidate, baseline);
+    for (String pruner : pruners) {
+      for (int concurrency : concurrencies) {
+        LoadSummary a = closed(candidate, pruner, concurrency);
+        LoadSummary b = closed(baseline, pruner, concurrency);
+        if (a != null && b != null) {
+          out.printf(
+              Locale.ROOT,
+              "  %s c=%d: %.2fx; %.2fx; %.2fx%n",
+              pruner,
+              concurrency,
+              Percentiles.ratio(a.captionsPerSecond(), b.captionsPerSecond()),
+              Percentiles.ratio(a.ttftP50Millis(), b.ttftP50Millis()),
+              Percentiles.ratio(a.latencyP50Millis(), b.latencyP50Millis()));
+        }
+      }
+    }
+  }
+
+  private void printCrossServer(PrintStream out) {
+    List<String> differences = crossServerDifferences;
+    if (differences == null || servers.size() < 2) {
+      return;
+    }
+    if (differences.isEmpty()) {
+      out.printf(
+          "%s and %s captions identical for all %d (image, pruner) pairs%n",
+          servers.get(0), servers.get(1), crossServerPairs);
+    } else {
+      out.printf(
+          "%s and %s captions DIFFER for %d of %d (image, pruner) pairs:%n",
+          servers.get(0), servers.get(1), differences.size(), crossServerPairs);
+      differences.forEach(line -> out.println("  " + line));
+    }
+  }
+
+  private void printConsistency(PrintStream out) {
+    consistency.forEach(
+        (server, mismatches) -> {
+          if (mismatches.isEmpty()) {
+            out.printf(
+                "[%s] greedy captions identical across concurrencies for every (image, pruner)%n",
+                server);
+          } else {
+            out.printf(
+                "[%s] greedy captions DIFFER across concurrencies (%d (image, pruner) pairs):%n",
+                server, mismatches.size());
+            mismatches.forEach(line -> out.println("  " + line));
+          }
+        });
+  }
+
+  /** The open-loop lines. */
+  void printOpenLoop(PrintStream out) {
+    for (OpenRow row : open) {
+      LoadSummary s = row.summary();
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "Open loop [%s] %s: Poisson arrivals at %.2f/s for %.1f s (last stream ended at %.1f s):"
+              + " %d sent, %d ok, %.2f captions/s, errors %s%n",
+          row.server(),
+          row.pruner(),
+          row.ratePerSecond(),
+          row.windowSeconds(),
+          s.wallSeconds(),
+          s.requests(),
+          s.ok(),
+          s.captionsPerSecond(),
+          s.errorsText());
+      out.printf(
+          Locale.ROOT,
+          "  TTFT from scheduled arrival: p50 %.1f ms, p90 %.1f ms; p50 / closed-loop c=%d p50 ="
+              + " %.2fx; latency p50 %.1f ms, p90 %.1f ms%n",
+          s.ttftP50Millis(),
+          s.ttftP90Millis(),
+          row.referenceConcurrency(),
+          row.ttftP50Ratio(),
+          s.latencyP50Millis(),
+          s.latencyP90Millis());
+    }
+  }
+
+  /** The soak lines. */
+  void printSoak(PrintStream out) {
+    soaks.forEach(
+        (server, trend) -> {
+          List<String> series = new ArrayList<>();
+          for (LoadRunner.RssSample sample : trend.samples()) {
+            series.add(
+                String.format(
+                    Locale.ROOT, "%d:%.0f", sample.requests(), SoakTrend.megabytes(sample)));
+          }
+          out.println();
+          out.printf(
+              "Soak [%s] RSS in MiB after N requests (N:MiB): %s%n",
+              server, String.join(" ", series));
+          out.printf(
+              Locale.ROOT,
+              "  last half: max %.1f MiB, slope %+.2f MiB per 100 requests%n",
+              trend.lastHalfMaxMegabytes(),
+              trend.lastHalfSlopeMegabytesPer100());
+        });
+  }
+
+  /** Every figure, for {@code --json}. */
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    List<Object> closedJson = new ArrayList<>();
+    for (ClosedRow row : closed) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("server", row.server());
+      entry.put("pruner", row.pruner());
+      entry.put("concurrency", row.concurrency());
+      entry.putAll(row.summary().toJson());
+      closedJson.add(entry);
+    }
+    json.put("closed_loop", closedJson);
+    json.put("caption_mismatches", consistency);
+    if (crossServerDifferences != null) {
+      json.put("cross_server_caption_differences", crossServerDifferences);
+    }
+    List<Object> openJson = new ArrayList<>();
+    for (OpenRow row : open) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("server", row.server());
+      entry.put("pruner", row.pruner());
+      entry.put("rate_per_second", row.ratePerSecond());
+      entry.put("window_seconds", row.windowSeconds());
+      entry.put("reference_concurrency", row.referenceConcurrency());
+      entry.put("ttft_p50_ratio_to_closed_loop", row.ttftP50Ratio());
+      entry.putAll(row.summary().toJson());
+      openJson.add(entry);
+    }
+    json.put("cancel_probe", cancelProbes.stream().map(CancelProbeSummary::toJson).toList());
+    json.put("open_loop", openJson);
+    Map<String, Object> soakJson = new LinkedHashMap<>();
+    soaks.forEach(
+        (server, trend) -> {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          List<Object> series = new ArrayList<>();
+          for (LoadRunner.RssSample sample : trend.samples()) {
+            series.add(Map.of("requests", sample.requests(), "rss_kb", sample.kilobytes()));
+          }
+          entry.put("rss", series);
+          entry.put("last_half_max_mib", trend.lastHalfMaxMegabytes());
+          entry.put("last_half_slope_mib_per_100_requests", trend.lastHalfSlopeMegabytesPer100());
+          soakJson.put(server, entry);
+        });
+    json.put("soak", soakJson);
+    return json;
+  }
+}

@@ -1,0 +1,37 @@
+package io.gcgserve.eval.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SoakTrendTest {
+
+  private static LoadRunner.RssSample sample(int requests, double megabytes) {
+    return new LoadRunner.RssSample(requests, Math.round(megabytes * 1024));
+  }
+
+  @Test
+  void maxAndSlopeComeFromTheSecondHalfOnly() {
+    List<LoadRunner.RssSample> samples =
+        List.of(
+            sample(0, 500),
+            sample(50, 900),
+            sample(100, 1000),
+            sample(150, 1001),
+            sample(200, 1002));
+    SoakTrend trend = SoakTrend.of(samples, 200);
+    // second half: 100, 150, 200 requests -> 1000, 1001, 1002 MiB: 2 MiB per 100 requests
+    assertThat(trend.lastHalfMaxMegabytes()).isCloseTo(1002, within(1e-3));
+    assertThat(trend.lastHalfSlopeMegabytesPer100()).isCloseTo(2, within(1e-3));
+    assertThat(trend.samples()).hasSize(5);
+  }
+
+  @Test
+  void tooFewSamplesLeaveTheSlopeUndefined() {
+    SoakTrend trend = SoakTrend.of(List.of(sample(0, 100), sample(50, 120)), 50);
+    assertThat(trend.lastHalfMaxMegabytes()).isCloseTo(120, within(1e-3));
+    assertThat(trend.lastHalfSlopeMegabytesPer100()).isNaN();
+  }
+}

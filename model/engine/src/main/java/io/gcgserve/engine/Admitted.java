@@ -1,0 +1,19 @@
+package io.gcgserve.engine;
+
+import io.gcgserve.model.GenerationSession;
+
+/** One admitted request in the {@link Engine}: its session, its sink, the bytes it reserves. */
+final class Admitted {
+  final GenerationSession session;
+  final GenerationSink sink;
+  final long reserved;
+
+  /** Set once its session is closed and its sink told; engine thread only. */
+  boolean released;
+
+  Admitted(GenerationSession session, GenerationSink sink, long reserved) {
+    this.session = session;
+    this.sink = sink;
+    this.reserved = reserved;
+  }
+}

@@ -1,0 +1,295 @@
+package io.gcgserve.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gcgserve.model.FinishReason;
+import io.gcgserve.model.GenerationOptions;
+import io.gcgserve.model.GenerationRequest;
+import io.gcgserve.model.GenerationResult;
+import io.gcgserve.model.InvalidRequestException;
+import io.gcgserve.pruners.ImageRgb;
+import io.gcgserve.pruners.NoPruner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler's contract, on a scripted model whose every piece and step is logged. */
+class EngineTest {
+
+  private final ScriptedModel model = new ScriptedModel();
+  private Engine engine;
+
+  private Engine start(int maxBatch, int queue, long maxBytes, int chunkTokens) {
+    engine = new Engine(model, new EngineLimits(maxBatch, queue, maxBytes, chunkTokens));
+    engine.start();
+    return engine;
+  }
+
+  @AfterEach
+  void stop() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private static GenerationRequest request(String prompt, int tokens, BooleanSupplier cancelled) {
+    return new GenerationRequest(
+        new ImageRgb(2, 2, new int[4]),
+        prompt,
+        new NoPruner().create(Map.of(), ScriptedModel.GEOMETRY),
+        GenerationOptions.greedy(tokens),
+        cancelled);
+  }
+
+  private static GenerationRequest request(int tokens) {
+    return request("", tokens, () -> false);
+  }
+
+  @Test
+  void requestsJoinAndLeaveTheBatchBetweenSteps() throws Exception {
+    start(4, 8, 1 << 20, 10_000);
+    List<RecordingSink> sinks = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RecordingSink sink = new RecordingSink();
+      engine.submit(request(5 + 3 * i), sink);
+      sinks.add(sink);
+    }
+    for (int i = 0; i < 6; i++) {
+      GenerationResult result = sinks.get(i).await();
+      assertThat(result.finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
+      assertThat(result.generatedTokens()).isEqualTo(5 + 3 * i);
+      assertThat(sinks.get(i).events.get(0)).isEqualTo("prefill");
+      assertThat(sinks.get(i).tokens()).isEqualTo(5 + 3 * i);
+    }
+    assertThat(model.batchSizes).allMatch(size -> size <= 4);
+    assertThat(model.batchSizes.stream().mapToInt(Integer::intValue).max()).hasValue(4);
+    EngineStats stats = engine.stats();
+    assertThat(stats.running()).isZero();
+    assertThat(stats.reservedBytes()).isZero();
+    assertThat(stats.decodeTokens()).isEqualTo(sinks.stream().mapToInt(s -> s.tokens() - 1).sum());
+    assertThat(stats.decodeRows()).isEqualTo(model.batchSizes.stream().mapToInt(i -> i).sum());
+    assertThat(model.opened).allMatch(s -> s.closed);
+  }
+
+  @Test
+  void aFullEngineRefusesAtOnceAndAdmitsAgainOnceRequestsEnd() throws Exception {
+    start(1, 1, 1 << 20, 10_000);
+    AtomicBoolean slow = new AtomicBoolean(true);
+    RecordingSink first = new RecordingSink();
+    first.ready = false;
+    engine.submit(request(3), first);
+    engine.submit(request(3), new RecordingSink());
+    assertThatThrownBy(() -> engine.submit(request(3), new RecordingSink()))
+        .isInstanceOf(RejectedException.class)
+        .hasMessageContaining("1 request(s) running and 1 waiting")
+        .hasMessageContaining("--max-batch")
+        .satisfies(
+            e ->
+                assertThat(((RejectedException) e).reason())
+                    .isEqualTo(RejectedException.Reason.FULL));
+    first.ready = true;
+    slow.set(false);
+    engine.wake();
+    first.await();
+    RecordingSink later = new RecordingSink();
+    // the first one's place is free: the second runs and a third may wait
+    engine.submit(request(2), later);
+    assertThat(later.await().generatedTokens()).isEqualTo(2);
+  }
+
+  @Test
+  void invalidRequestsAreRefusedBySubmitWithTheModelsMessage() {
+    start(2, 2, 1 << 20, 10_000);
+    assertThatThrownBy(() -> engine.submit(request("invalid", 3, () -> false), new RecordingSink()))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("too long");
+  }
+
+  @Test
+  void aCancelledRequestFreesItsPlaceWithinAnIteration() throws Exception {
+    start(1, 1, 1 << 20, 10_000);
+    AtomicBoolean cancelRunning = new AtomicBoolean();
+    AtomicBoolean cancelWaiting = new AtomicBoolean();
+    RecordingSink running = new RecordingSink();
+    running.ready = false; // held after its prefill: never stepped
+    engine.submit(request("", 50, cancelRunning::get), running);
+    RecordingSink waiting = new RecordingSink();
+    engine.submit(request("", 50, cancelWaiting::get), waiting);
+    cancelWaiting.set(true);
+    engine.wake();
+    assertThat(waiting.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(waiting.events).isEmpty();
+    cancelRunning.set(true);
+    engine.wake();
+    GenerationResult result = running.await();
+    assertThat(result.finishReason()).isEqualTo(FinishReason.CANCELLED);
+    RecordingSink next = new RecordingSink();
+    engine.submit(request(2), next);
+    assertThat(next.await().generatedTokens()).isEqualTo(2);
+    assertThat(model.opened).allMatch(s -> s.closed);
+  }
+
+  @Test
+  void aRequestWaitsUntilItsMemoryFitsAndOneThatNeverFitsIsRefused() throws Exception {
+    start(4, 4, ScriptedModel.BIG_RESERVATION + ScriptedModel.RESERVATION, 10_000);
+    RecordingSink big = new RecordingSink();
+    big.ready = false;
+    engine.submit(request("big", 4, () -> false), big);
+    RecordingSink small = new RecordingSink();
+    engine.submit(request(2), small);
+    RecordingSink secondBig = new RecordingSink();
+    engine.submit(request("big", 2, () -> false), secondBig);
+    small.await();
+    // the second big one waits for the first: together they exceed the limit
+    Thread.sleep(100);
+    assertThat(secondBig.finished).isNotDone();
+    assertThat(engine.stats().waiting()).isEqualTo(1);
+    big.ready = true;
+    engine.wake();
+    big.await();
+    assertThat(secondBig.await().generatedTokens()).isEqualTo(2);
+
+    engine.close();
+    engine = null;
+    start(4, 4, ScriptedModel.RESERVATION, 10_000);
+    assertThatThrownBy(() -> engine.submit(request("big", 2, () -> false), new RecordingSink()))
+        .isInstanceOf(RejectedException.class)
+        .hasMessageContaining("--max-kv-mib")
+        .hasMessageContaining("lower max_new_tokens");
+  }
+
+  @Test
+  void aSlowClientHoldsOnlyItsOwnRequest() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    RecordingSink slow = new RecordingSink();
+    slow.ready = false;
+    engine.submit(request(6), slow);
+    RecordingSink fast = new RecordingSink();
+    engine.submit(request(6), fast);
+    assertThat(fast.await().generatedTokens()).isEqualTo(6);
+    assertThat(slow.finished).isNotDone();
+    assertThat(slow.tokens()).isEqualTo(1);
+    slow.ready = true;
+    engine.wake();
+    assertThat(slow.await().generatedTokens()).isEqualTo(6);
+  }
+
+  @Test
+  void aFailedDecodeStepFailsOnlyItsRequestsAndTheEngineServesOn() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    RecordingSink sink = new RecordingSink();
+    model.nextDecodeFailure.set(new IllegalStateException("native failure"));
+    engine.submit(request(4), sink);
+    assertThatThrownBy(sink::await).hasMessageContaining("native failure");
+    RecordingSink next = new RecordingSink();
+    engine.submit(request(3), next);
+    assertThat(next.await().generatedTokens()).isEqualTo(3);
+    assertThat(engine.stats().running()).isZero();
+  }
+
+  @Test
+  void aLongPrefillIsCutIntoChunksBetweenDecodeSteps() throws Exception {
+    // a chunk of one piece: the decoding request steps between every two pieces of the newcomer
+    start(4, 4, 1 << 20, ScriptedModel.PIECE_COST);
+    List<String> log = interleaving();
+    int p0 = log.indexOf("r1 prefill 0");
+    int p1 = log.indexOf("r1 prefill 1");
+    int p2 = log.indexOf("r1 prefill 2");
+    assertThat(log.subList(p0, p1)).anyMatch(line -> line.startsWith("r0 step"));
+    assertThat(log.subList(p1, p2)).anyMatch(line -> line.startsWith("r0 step"));
+  }
+
+  @Test
+  void aWholePrefillFitsOneChunkWhenTheBudgetAllows() throws Exception {
+    start(4, 4, 1 << 20, ScriptedModel.PREFILL_PIECES * ScriptedModel.PIECE_COST);
+    List<String> log = interleaving();
+    assertThat(log.indexOf("r1 prefill 2") - log.indexOf("r1 prefill 0")).isEqualTo(2);
+  }
+
+  /**
+   * Runs a second request's prefill while a first one decodes (until cancelled once the second
+   * ended) and returns the model's log.
+   */
+  private List<String> interleaving() throws Exception {
+    AtomicBoolean stopFirst = new AtomicBoolean();
+    RecordingSink first = new RecordingSink();
+    engine.submit(request("", 1_000_000, stopFirst::get), first);
+    while (first.tokens() < 2) {
+      Thread.sleep(1);
+    }
+    RecordingSink second = new RecordingSink();
+    engine.submit(request(3), second);
+    second.await();
+    stopFirst.set(true);
+    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    synchronized (model.log) {
+      return List.copyOf(model.log);
+    }
+  }
+
+  @Test
+  void aRequestCancelledDuringAnotherPrefillEndsBeforeItsNextPiece() throws Exception {
+    // a chunk that holds the newcomer's whole prefill: without a look between pieces, the
+    // cancelled request would hold its place until the chunk and a decode step ran
+    start(4, 4, 1 << 20, ScriptedModel.PREFILL_PIECES * ScriptedModel.PIECE_COST);
+    RecordingSink first =
+        new RecordingSink() {
+          @Override
+          public void onFinished(io.gcgserve.model.GenerationResult result) {
+            model.log.add("r0 ended");
+            super.onFinished(result);
+          }
+        };
+    engine.submit(request("", 1_000_000, () -> model.log.contains("r1 prefill 1")), first);
+    while (first.tokens() < 2) {
+      Thread.sleep(1);
+    }
+    RecordingSink second = new RecordingSink();
+    engine.submit(request(3), second);
+    second.await();
+    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    List<String> log;
+    synchronized (model.log) {
+      log = List.copyOf(model.log);
+    }
+    assertThat(log.indexOf("r0 ended"))
+        .isBetween(log.indexOf("r1 prefill 1"), log.indexOf("r1 prefill 2"));
+  }
+
+  @Test
+  void shutdownLetsRunningRequestsFinishThenRefusesAndFailsTheRest() throws Exception {
+    start(1, 2, 1 << 20, 10_000);
+    RecordingSink running = new RecordingSink();
+    engine.submit(request(5), running);
+    RecordingSink stuck = new RecordingSink();
+    stuck.ready = false;
+    engine.submit(request(5), stuck);
+    boolean drained = engine.shutdown(Duration.ofMillis(300));
+    assertThat(drained).isFalse();
+    assertThat(running.await().finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
+    assertThatThrownBy(stuck::await)
+        .isInstanceOf(RejectedException.class)
+        .hasMessageContaining("shutting down");
+    assertThatThrownBy(() -> engine.submit(request(1), new RecordingSink()))
+        .isInstanceOf(RejectedException.class)
+        .satisfies(
+            e ->
+                assertThat(((RejectedException) e).reason())
+                    .isEqualTo(RejectedException.Reason.SHUTTING_DOWN));
+    assertThat(model.opened).allMatch(s -> s.closed);
+  }
+
+  @Test
+  void limitsAreChecked() {
+    assertThatThrownBy(() -> new EngineLimits(0, 1, 1, 1)).hasMessageContaining("maxBatch");
+    assertThatThrownBy(() -> new EngineLimits(1, -1, 1, 1)).hasMessageContaining("queueCapacity");
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 0, 1)).hasMessageContaining("maxReserved");
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 1, 0)).hasMessageContaining("prefillChunk");
+  }
+}

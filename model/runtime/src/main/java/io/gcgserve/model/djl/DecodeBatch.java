@@ -1,0 +1,120 @@
+package io.gcgserve.model.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.gcgserve.model.GenerationSession;
+import io.gcgserve.model.GroundedPhrase;
+import io.gcgserve.model.StepEvents;
+import io.gcgserve.model.StepTimings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One decode step of many sessions at once. The embedding, every layer's projections and MLP, the
+ * final norm and the output head run once on a {@code (B, 1, d)} batch, so their per-op overhead is
+ * shared; attention runs per row over the row's own KV cache (see {@link GcgNetwork#decodeLayer});
+ * masks, the glance and sampling are per request. Batching never pads: the caches stay ragged, so a
+ * row's arithmetic is the same whatever else is in the batch.
+ *
+ * <p>Memory: the step computes in a sub-manager of the model's manager, closed when it returns;
+ * each session's cache is a preallocated buffer in that session's manager, written in place.
+ */
+final class DecodeBatch {
+
+  private DecodeBatch() {}
+
+  /** See {@link io.gcgserve.model.StepwiseCaptioner#decode}. */
+  static List<StepEvents> step(
+      NDManager modelManager,
+      GcgNetwork network,
+      List<GenerationSession> generic,
+      StepTimings timings) {
+    List<DjlGenerationSession> sessions = sessionsOf(network, generic);
+    int batch = sessions.size();
+    if (batch == 0) {
+      return List.of();
+    }
+    GcgConfig config = network.config();
+    long start = System.nanoTime();
+    try (NDManager scope = modelManager.newSubManager()) {
+      long[] tokens = new long[batch];
+      int[] positions = new int[batch];
+      for (int i = 0; i < batch; i++) {
+        DjlGenerationSession session = sessions.get(i);
+        tokens[i] = session.lastToken();
+        positions[i] = session.takePosition();
+      }
+      NDArray x = network.embed(scope.create(tokens).reshape(batch, 1));
+      NDList tables = network.ropeTables(scope, positions);
+      NDList rope =
+          new NDList(
+              tables.get(0).reshape(batch, 1, 1, config.headDim()),
+              tables.get(1).reshape(batch, 1, 1, config.headDim()));
+      NDArray[] keys = new NDArray[batch];
+      NDArray[] values = new NDArray[batch];
+      int[] lengths = new int[batch];
+      for (int layer = 0; layer < config.layers(); layer++) {
+        for (int i = 0; i < batch; i++) {
+          KvCache cache = sessions.get(i).cache();
+          keys[i] = cache.keys(layer);
+          values[i] = cache.values(layer);
+          lengths[i] = cache.length(layer);
+        }
+        x = network.decodeLayer(layer, x, rope, keys, values, lengths);
+        for (int i = 0; i < batch; i++) {
+          sessions.get(i).cache().grew(layer);
+        }
+      }
+      NDArray normed = network.finalNorm(x);
+      long llmNanos = System.nanoTime() - start;
+      GroundedPhrase[] phrases = new GroundedPhrase[batch];
+      NDArray[] rows = new NDArray[batch];
+      boolean changed = false;
+      for (int i = 0; i < batch; i++) {
+        NDArray row = batch == 1 ? normed : normed.get(new NDIndex("{}:{}", i, i + 1));
+        DjlGenerationSession.HeadOutput head = sessions.get(i).heads(row, timings);
+        phrases[i] = head.phrase();
+        rows[i] = head.forLogits();
+        changed |= head.forLogits() != row;
+      }
+      long headStart = System.nanoTime();
+      NDArray forLogits = changed ? NDArrays.concat(new NDList(rows), 0) : normed;
+      float[] logits = network.logits(forLogits).toFloatArray();
+      long samplingStart = System.nanoTime();
+      timings.add(StepTimings.Phase.LLM_STEP, llmNanos + samplingStart - headStart);
+      int vocabulary = config.vocabSize();
+      List<StepEvents> events = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        float[] own = Arrays.copyOfRange(logits, i * vocabulary, (i + 1) * vocabulary);
+        events.add(sessions.get(i).endStep(own, phrases[i]));
+      }
+      timings.add(StepTimings.Phase.SAMPLING, System.nanoTime() - samplingStart);
+      return events;
+    }
+  }
+
+  /** The sessions as this network's, distinct and ready to step. */
+  private static List<DjlGenerationSession> sessionsOf(
+      GcgNetwork network, List<GenerationSession> generic) {
+    List<DjlGenerationSession> sessions = new ArrayList<>(generic.size());
+    Map<DjlGenerationSession, @Nullable Boolean> seen = new IdentityHashMap<>();
+    for (GenerationSession session : generic) {
+      if (!(session instanceof DjlGenerationSession own) || own.network() != network) {
+        throw new IllegalArgumentException("a session of another model in the decode batch");
+      }
+      if (seen.put(own, Boolean.TRUE) != null) {
+        throw new IllegalArgumentException("a session twice in one decode batch");
+      }
+      own.checkDecodable();
+      sessions.add(own);
+    }
+    return sessions;
+  }
+}
