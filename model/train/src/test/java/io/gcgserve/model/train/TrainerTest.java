@@ -26,6 +26,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +110,7 @@ class TrainerTest {
   }
 
   @Test
+  @Tag("training-runs")
   void twentyStepsLowerTheLossAndResumeFromTheCheckpoint() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
@@ -140,6 +142,7 @@ class TrainerTest {
   }
 
   @Test
+  @Tag("training-runs")
   void withThePhraseGlanceTheInPhraseMasksLearnAndTheModelLoadsAndGenerates() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
