@@ -26,7 +26,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,7 +109,6 @@ class TrainerTest {
   }
 
   @Test
-  @Tag("training-runs")
   void twentyStepsLowerTheLossAndResumeFromTheCheckpoint() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
@@ -142,7 +140,6 @@ class TrainerTest {
   }
 
   @Test
-  @Tag("training-runs")
   void withThePhraseGlanceTheInPhraseMasksLearnAndTheModelLoadsAndGenerates() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(log, true, StandardCharsets.UTF_8);
