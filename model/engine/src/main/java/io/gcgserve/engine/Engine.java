@@ -338,7 +338,7 @@ public final class Engine implements AutoCloseable {
         StepEvents events;
         try {
           events = session.advancePrefill();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
           fail(entry, e);
           break;
         } finally {
@@ -380,7 +380,7 @@ public final class Engine implements AutoCloseable {
     List<StepEvents> events;
     try {
       events = captioner.decode(sessions, timings);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
       log.log(Level.ERROR, "a decode step of " + batch.size() + " request(s) failed", e);
       batch.forEach(entry -> fail(entry, e));
       return true;
@@ -424,7 +424,7 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private void fail(Admitted entry, RuntimeException failure) {
+  private void fail(Admitted entry, Throwable failure) {
     if (!release(entry)) {
       return;
     }

@@ -29,7 +29,9 @@ public interface GenerationSink extends GenerationListener {
 
   /**
    * The generation failed: {@link io.gcgserve.model.InvalidRequestException} for a request the
-   * model cannot run, anything else is a fault. Called once instead of {@link #onFinished}.
+   * model cannot run, {@link RejectedException} when the engine stopped, {@link OutOfMemoryError}
+   * when a piece or step ran out of memory (the requests of that step fail, the engine serves on),
+   * anything else is a fault. Called once instead of {@link #onFinished}.
    */
-  void onFailed(RuntimeException failure);
+  void onFailed(Throwable failure);
 }

@@ -69,7 +69,7 @@ class BatchedIdentityTest {
     }
 
     @Override
-    public void onFailed(RuntimeException failure) {
+    public void onFailed(Throwable failure) {
       done.completeExceptionally(failure);
     }
   }

@@ -194,6 +194,18 @@ class EngineTest {
   }
 
   @Test
+  void aStepOutOfMemoryFailsItsRequestsAndTheEngineServesOn() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    RecordingSink sink = new RecordingSink();
+    model.nextDecodeFailure.set(new OutOfMemoryError("native allocation failed"));
+    engine.submit(request(4), sink);
+    assertThatThrownBy(sink::await).isInstanceOf(OutOfMemoryError.class);
+    RecordingSink next = new RecordingSink();
+    engine.submit(request(3), next);
+    assertThat(next.await().generatedTokens()).isEqualTo(3);
+  }
+
+  @Test
   void aLongPrefillIsCutIntoChunksBetweenDecodeSteps() throws Exception {
     // a chunk of one piece: the decoding request steps between every two pieces of the newcomer
     start(4, 4, 1 << 20, ScriptedModel.PIECE_COST);

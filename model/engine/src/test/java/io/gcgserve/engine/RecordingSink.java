@@ -17,7 +17,7 @@ class RecordingSink implements GenerationSink {
   final List<String> events = Collections.synchronizedList(new ArrayList<>());
   final CompletableFuture<GenerationResult> finished = new CompletableFuture<>();
   volatile boolean ready = true;
-  volatile @Nullable RuntimeException failure;
+  volatile @Nullable Throwable failure;
 
   @Override
   public void onPrefill(PrefillReport report) {
@@ -45,7 +45,7 @@ class RecordingSink implements GenerationSink {
   }
 
   @Override
-  public void onFailed(RuntimeException failure) {
+  public void onFailed(Throwable failure) {
     this.failure = failure;
     finished.completeExceptionally(failure);
   }
@@ -55,7 +55,11 @@ class RecordingSink implements GenerationSink {
     try {
       return finished.get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw (Exception) e.getCause();
+      Throwable cause = e.getCause();
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw (Exception) cause;
     }
   }
 

@@ -35,7 +35,7 @@ final class ScriptedModel implements StepwiseCaptioner {
 
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
   final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
-  final AtomicReference<@Nullable RuntimeException> nextDecodeFailure = new AtomicReference<>();
+  final AtomicReference<@Nullable Throwable> nextDecodeFailure = new AtomicReference<>();
   final List<Session> opened = Collections.synchronizedList(new ArrayList<>());
 
   @Override
@@ -56,9 +56,12 @@ final class ScriptedModel implements StepwiseCaptioner {
   @Override
   public List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings) {
     batchSizes.add(sessions.size());
-    RuntimeException failure = nextDecodeFailure.getAndSet(null);
-    if (failure != null) {
-      throw failure;
+    Throwable failure = nextDecodeFailure.getAndSet(null);
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
     }
     List<StepEvents> events = new ArrayList<>();
     for (GenerationSession session : sessions) {

@@ -146,7 +146,7 @@ final class CaptionCall implements GenerationSink {
   }
 
   @Override
-  public void onFailed(RuntimeException failure) {
+  public void onFailed(Throwable failure) {
     end(StatusMapper.toStatus(failure));
   }
 
