@@ -4,17 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import org.jspecify.annotations.Nullable;
+import java.util.Set;
 
 /**
  * One decode step of many sessions at once. The embedding, every layer's projections and MLP, the
@@ -74,11 +73,12 @@ final class DecodeBatch {
       }
       NDArray normed = network.finalNorm(x);
       long llmNanos = System.nanoTime() - start;
+      NDList rowStates = LanguageModel.rows(normed, batch);
       GroundedPhrase[] phrases = new GroundedPhrase[batch];
       NDArray[] rows = new NDArray[batch];
       boolean changed = false;
       for (int i = 0; i < batch; i++) {
-        NDArray row = batch == 1 ? normed : normed.get(new NDIndex("{}:{}", i, i + 1));
+        NDArray row = rowStates.get(i);
         DjlGenerationSession.HeadOutput head = sessions.get(i).heads(row, timings);
         phrases[i] = head.phrase();
         rows[i] = head.forLogits();
@@ -104,12 +104,12 @@ final class DecodeBatch {
   private static List<DjlGenerationSession> sessionsOf(
       GcgNetwork network, List<GenerationSession> generic) {
     List<DjlGenerationSession> sessions = new ArrayList<>(generic.size());
-    Map<DjlGenerationSession, @Nullable Boolean> seen = new IdentityHashMap<>();
+    Set<DjlGenerationSession> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (GenerationSession session : generic) {
       if (!(session instanceof DjlGenerationSession own) || own.network() != network) {
         throw new IllegalArgumentException("a session of another model in the decode batch");
       }
-      if (seen.put(own, Boolean.TRUE) != null) {
+      if (!seen.add(own)) {
         throw new IllegalArgumentException("a session twice in one decode batch");
       }
       own.checkDecodable();

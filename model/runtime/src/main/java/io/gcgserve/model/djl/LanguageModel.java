@@ -175,7 +175,7 @@ final class LanguageModel {
   }
 
   /** The rows of a {@code (B, ...)} array, each {@code (1, ...)}; the array itself for B = 1. */
-  private static NDList rows(NDArray array, int batch) {
+  static NDList rows(NDArray array, int batch) {
     return batch == 1 ? new NDList(array) : array.split(batch, 0);
   }
 
