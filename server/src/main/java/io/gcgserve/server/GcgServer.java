@@ -8,8 +8,13 @@ import com.google.inject.Module;
 import com.google.inject.util.Modules;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
+import io.gcgserve.server.accesslog.AccessLog;
 import io.gcgserve.server.config.ConfigModule;
 import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.experiment.ExperimentFileException;
+import io.gcgserve.server.experiment.ExperimentModule;
+import io.gcgserve.server.experiment.Experiments;
+import io.gcgserve.server.grpc.CallMetadataInterceptor;
 import io.gcgserve.server.grpc.GroundedCaptionService;
 import io.gcgserve.server.grpc.GrpcModule;
 import io.gcgserve.server.metrics.MetricsExporter;
@@ -19,6 +24,7 @@ import io.gcgserve.server.model.ServedModel;
 import io.gcgserve.server.pruner.PrunerModule;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -46,6 +52,8 @@ public final class GcgServer {
   private final HealthStatusManager health;
   private final ServedModel model;
   private final MetricsExporter metricsExporter;
+  private final Experiments experiments;
+  private final AccessLog accessLog;
   private @Nullable Server server;
   private int metricsPort = -1;
   private boolean stopped;
@@ -57,12 +65,16 @@ public final class GcgServer {
       GroundedCaptionService captionService,
       HealthStatusManager health,
       ServedModel model,
-      MetricsExporter metricsExporter) {
+      MetricsExporter metricsExporter,
+      Experiments experiments,
+      AccessLog accessLog) {
     this.config = requireNonNull(config, "config is null");
     this.captionService = requireNonNull(captionService, "captionService is null");
     this.health = requireNonNull(health, "health is null");
     this.model = requireNonNull(model, "model is null");
     this.metricsExporter = requireNonNull(metricsExporter, "metricsExporter is null");
+    this.experiments = requireNonNull(experiments, "experiments is null");
+    this.accessLog = requireNonNull(accessLog, "accessLog is null");
   }
 
   /** The production modules, one per area. */
@@ -72,6 +84,7 @@ public final class GcgServer {
         new ModelModule(),
         new PrunerModule(),
         new MetricsModule(),
+        new ExperimentModule(),
         new GrpcModule());
   }
 
@@ -102,7 +115,7 @@ public final class GcgServer {
     server =
         builder
             .maxInboundMessageSize(config.maxMessageBytes())
-            .addService(captionService)
+            .addService(ServerInterceptors.intercept(captionService, new CallMetadataInterceptor()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build()
@@ -110,9 +123,25 @@ public final class GcgServer {
     metricsPort = metricsExporter.start();
   }
 
-  /** Loads the model, runs the warm-up generation, then reports SERVING. */
-  public ModelInfo loadAndWarmUp() {
+  /**
+   * Checks the experiments file as far as it can be without the model, so a bad file stops the
+   * server before it listens or loads anything.
+   *
+   * @throws ExperimentFileException naming every problem
+   */
+  public void checkExperiments() throws ExperimentFileException {
+    experiments.check();
+  }
+
+  /**
+   * Loads the model, runs the warm-up generation, puts the experiments in force (their pruner
+   * parameters checked against the model), then reports SERVING.
+   *
+   * @throws ExperimentFileException when an arm's pruner parameters do not fit the model
+   */
+  public ModelInfo loadAndWarmUp() throws ExperimentFileException {
     ModelInfo info = model.loadAndWarmUp();
+    experiments.activate(info.geometry());
     synchronized (this) {
       if (!stopped) {
         health.setStatus("", ServingStatus.SERVING);
@@ -120,6 +149,11 @@ public final class GcgServer {
       }
     }
     return info;
+  }
+
+  /** Re-reads the experiments file now (SIGHUP); returns applied, rejected or unchanged. */
+  public String reloadExperiments() {
+    return experiments.reload();
   }
 
   /** The bound gRPC port (useful with {@code --port 0}); -1 for non-socket transports. */
@@ -162,6 +196,9 @@ public final class GcgServer {
       progress.println(
           "gcg-serve: requests still running after " + FORCED_STOP_WAIT + " were failed");
     }
+    experiments.close();
+    // after the engine: every request that ran has ended and recorded its line
+    accessLog.close();
     metricsExporter.close();
     model.close();
     progress.println("gcg-serve: stopped");

@@ -1,9 +1,11 @@
 package io.gcgserve.server;
 
+import com.google.inject.ProvisionException;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.config.ServerSettings;
 import io.gcgserve.server.config.Setting;
+import io.gcgserve.server.experiment.ExperimentFileException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,7 +110,21 @@ public final class Main implements Callable<Integer> {
       spec.commandLine().getErr().println("gcg-serve: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }
-    GcgServer server = GcgServer.create(config);
+    GcgServer server;
+    try {
+      server = GcgServer.create(config);
+    } catch (ProvisionException e) {
+      // e.g. an --access-log that cannot be opened: say why, without Guice's wiring report
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println("gcg-serve: " + cause.getMessage());
+      return EXIT_STARTUP_FAILED;
+    }
+    try {
+      server.checkExperiments();
+    } catch (ExperimentFileException e) {
+      System.err.println("gcg-serve: " + e.getMessage());
+      return EXIT_STARTUP_FAILED;
+    }
     server.start();
     System.err.println(
         "gcg-serve: listening on port "
@@ -131,12 +147,18 @@ public final class Main implements Callable<Integer> {
     ModelInfo info;
     try {
       info = server.loadAndWarmUp();
+    } catch (ExperimentFileException e) {
+      System.err.println("gcg-serve: " + e.getMessage());
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      server.stop(System.err);
+      return EXIT_STARTUP_FAILED;
     } catch (RuntimeException e) {
       System.err.println("gcg-serve: cannot load the model: " + e.getMessage());
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
       server.stop(System.err);
       return EXIT_STARTUP_FAILED;
     }
+    ReloadSignal.install(server);
     System.err.println(
         "gcg-serve: model '"
             + info.name()

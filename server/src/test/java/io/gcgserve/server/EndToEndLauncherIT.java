@@ -127,7 +127,9 @@ class EndToEndLauncherIT {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.body())
-          .contains("gcg_requests_total{arm=\"none\",pruner=\"none\",status=\"OK\"} 1");
+          .contains(
+              "gcg_requests_total{arm=\"none\",experiment=\"none\",pruner=\"none\","
+                  + "status=\"OK\"} 1");
     } finally {
       // SIGTERM through the handle: Process.destroy() would also close the log stream we read
       server.toHandle().destroy();

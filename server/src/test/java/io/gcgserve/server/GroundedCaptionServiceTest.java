@@ -280,11 +280,9 @@ class GroundedCaptionServiceTest {
   }
 
   @Test
-  void reservedBudgetAndExperimentAreUnimplemented() {
+  void reservedBudgetIsUnimplemented() {
     Status budget = failure(request().setBudget(Budget.newBuilder().setFlopsRatio(0.5)).build());
-    Status experiment = failure(request().setExperiment("exp-1").build());
     assertThat(budget.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-    assertThat(experiment.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
     // an empty budget message is the same as none
     assertThat(captionAll(request().setBudget(Budget.getDefaultInstance()).build())).isNotEmpty();
   }

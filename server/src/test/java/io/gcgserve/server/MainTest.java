@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.config.ServerSettings;
 import io.gcgserve.server.config.Setting;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -55,7 +60,18 @@ class MainTest {
         "100",
         "--stream-buffer",
         "4",
-        "--no-warm-up");
+        "--no-warm-up",
+        "--experiments",
+        "/etc/gcg/experiments.yaml",
+        "--experiments-poll-seconds",
+        "9",
+        "--access-log",
+        "-",
+        "--access-log-captions",
+        "--access-log-rotate-mib",
+        "16",
+        "--access-log-keep",
+        "3");
     ServerConfig config = ((Main) commandLine.getCommand()).toConfig();
     assertThat(config.port()).isEqualTo(6000);
     assertThat(config.metricsPort()).isEqualTo(-1);
@@ -74,6 +90,45 @@ class MainTest {
     assertThat(config.maxPromptChars()).isEqualTo(100);
     assertThat(config.streamBufferMessages()).isEqualTo(4);
     assertThat(config.warmUp()).isFalse();
+    assertThat(config.experimentsFile()).isEqualTo(Path.of("/etc/gcg/experiments.yaml"));
+    assertThat(config.experimentsPollSeconds()).isEqualTo(9);
+    assertThat(config.accessLog()).isEqualTo(Path.of("-"));
+    assertThat(config.accessLogCaptions()).isTrue();
+    assertThat(config.accessLogRotateMib()).isEqualTo(16);
+    assertThat(config.accessLogKeep()).isEqualTo(3);
+  }
+
+  @Test
+  void aBadExperimentsFileStopsTheServerBeforeItListensNamingTheLine(@TempDir Path directory)
+      throws Exception {
+    Path file = directory.resolve("experiments.yaml");
+    Files.writeString(
+        file,
+        "experiments:\n  - name: e\n    salt: s\n    arms:\n"
+            + "      - {name: a, weight: 1, pruner: {name: nope}}\n"
+            + "      - {name: b, weight: 0, pruner: {}}\n");
+    CommandLine commandLine = Main.commandLine();
+    StringWriter err = new StringWriter();
+    commandLine.setErr(new PrintWriter(err));
+    PrintStream standardError = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      exit =
+          commandLine.execute(
+              "--port", "0", "--metrics-port", "-1", "--experiments", file.toString());
+    } finally {
+      System.setErr(standardError);
+    }
+    assertThat(exit).isEqualTo(Main.EXIT_STARTUP_FAILED);
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains(file + ":5:")
+        .contains("experiments[0].arms[0].pruner")
+        .contains("nope")
+        .contains(file + ":6:")
+        .contains("experiments[0].arms[1].weight: must be a positive number, got 0")
+        .doesNotContain("listening");
   }
 
   @Test

@@ -186,15 +186,19 @@ class ServerLifecycleTest {
               "gcg_engine_running",
               "gcg_engine_waiting",
               "gcg_engine_reserved_bytes",
+              "gcg_experiments_in_force",
               "jvm_memory_used_bytes");
       assertThat(text)
-          .contains("gcg_requests_total{arm=\"none\",pruner=\"none\",status=\"OK\"} 1")
-          .contains("gcg_generated_tokens_total{arm=\"none\",pruner=\"none\"} 10")
+          .contains(
+              "gcg_requests_total{arm=\"none\",experiment=\"none\",pruner=\"none\",status=\"OK\"} 1")
+          .contains(
+              "gcg_generated_tokens_total{arm=\"none\",experiment=\"none\",pruner=\"none\"} 10")
           // the first token comes from prefill; the other nine from decode steps
           .contains("gcg_engine_decode_tokens_total 9.0")
           .contains("gcg_engine_running 0.0")
           .contains(
-              "gcg_time_to_first_token_seconds_bucket{arm=\"none\",pruner=\"none\",le=\"60.0\"} 1");
+              "gcg_time_to_first_token_seconds_bucket{arm=\"none\",experiment=\"none\",pruner=\"none\","
+                  + "le=\"60.0\"} 1");
     }
   }
 }

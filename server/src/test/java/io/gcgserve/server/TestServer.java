@@ -4,6 +4,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.experiment.ExperimentFileException;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -39,7 +40,11 @@ final class TestServer implements AutoCloseable {
     server.start(InProcessServerBuilder.forName(name));
     channel = InProcessChannelBuilder.forName(name).build();
     if (warm) {
-      server.loadAndWarmUp();
+      try {
+        server.loadAndWarmUp();
+      } catch (ExperimentFileException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
     }
   }
 

@@ -1,8 +1,14 @@
 package io.gcgserve.server.config;
 
+import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG;
+import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_CAPTIONS;
+import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
+import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.DEVICE;
 import static io.gcgserve.server.config.ServerSettings.DRAIN_GRACE;
+import static io.gcgserve.server.config.ServerSettings.EXPERIMENTS_FILE;
+import static io.gcgserve.server.config.ServerSettings.EXPERIMENTS_POLL_SECONDS;
 import static io.gcgserve.server.config.ServerSettings.MAX_BATCH;
 import static io.gcgserve.server.config.ServerSettings.MAX_IMAGE_SIZE;
 import static io.gcgserve.server.config.ServerSettings.MAX_KV_MIB;
@@ -236,6 +242,56 @@ public final class ServerConfig {
   /** Sets whether to warm up. */
   public ServerConfig setWarmUp(boolean warmUp) {
     return set(WARM_UP, warmUp);
+  }
+
+  /** The A/B experiments file, or null for none. */
+  public @Nullable Path experimentsFile() {
+    return get(EXPERIMENTS_FILE);
+  }
+
+  /** Sets the experiments file; null for none. */
+  public ServerConfig setExperimentsFile(@Nullable Path file) {
+    return set(EXPERIMENTS_FILE, file);
+  }
+
+  /** Seconds between checks of the experiments file for a change; 0 = only on SIGHUP. */
+  public int experimentsPollSeconds() {
+    return required(EXPERIMENTS_POLL_SECONDS);
+  }
+
+  /** Sets the experiments file's poll interval. */
+  public ServerConfig setExperimentsPollSeconds(int seconds) {
+    return set(EXPERIMENTS_POLL_SECONDS, seconds);
+  }
+
+  /** The access log file ({@code -} = standard output), or null for none. */
+  public @Nullable Path accessLog() {
+    return get(ACCESS_LOG);
+  }
+
+  /** Sets the access log file; null for none. */
+  public ServerConfig setAccessLog(@Nullable Path file) {
+    return set(ACCESS_LOG, file);
+  }
+
+  /** Whether access log lines carry captions and masks. */
+  public boolean accessLogCaptions() {
+    return required(ACCESS_LOG_CAPTIONS);
+  }
+
+  /** Sets whether access log lines carry captions and masks. */
+  public ServerConfig setAccessLogCaptions(boolean captions) {
+    return set(ACCESS_LOG_CAPTIONS, captions);
+  }
+
+  /** Size in MiB at which the server rotates the access log; 0 = never. */
+  public int accessLogRotateMib() {
+    return required(ACCESS_LOG_ROTATE_MIB);
+  }
+
+  /** Rotated access log files kept. */
+  public int accessLogKeep() {
+    return required(ACCESS_LOG_KEEP);
   }
 
   /**

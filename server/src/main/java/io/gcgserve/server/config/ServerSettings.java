@@ -154,6 +154,58 @@ public final class ServerSettings {
           false,
           "Report SERVING without first running the warm-up generation.");
 
+  /** The A/B experiments file. */
+  public static final Setting<Path> EXPERIMENTS_FILE =
+      Setting.ofOptionalPath(
+          "--experiments",
+          "FILE",
+          "no experiments",
+          "A/B experiments (YAML, or JSON when named *.json; see examples/experiments.yaml),"
+              + " checked completely at start and re-read when it changes or on SIGHUP.");
+
+  /** How often the experiments file is checked for changes. */
+  public static final Setting<Integer> EXPERIMENTS_POLL_SECONDS =
+      Setting.ofInteger(
+              "--experiments-poll-seconds",
+              "SECONDS",
+              2,
+              "How often the experiments file is checked for a change (0 = only on SIGHUP).")
+          .requiring(seconds -> seconds >= 0, "must be >= 0");
+
+  /** Where the access log goes. */
+  public static final Setting<Path> ACCESS_LOG =
+      Setting.ofOptionalPath(
+          "--access-log",
+          "FILE",
+          "no access log",
+          "One JSON line per finished request (- = standard output), appended, written off the"
+              + " request path.");
+
+  /** Whether access log lines carry the caption and masks. */
+  public static final Setting<Boolean> ACCESS_LOG_CAPTIONS =
+      Setting.ofSwitch(
+          "--access-log-captions",
+          false,
+          true,
+          "Also log each caption and its masks (COCO RLE), so gcg-ab report can score quality"
+              + " per arm; lines grow to a few KiB.");
+
+  /** Size at which the server rotates the access log itself. */
+  public static final Setting<Integer> ACCESS_LOG_ROTATE_MIB =
+      Setting.ofInteger(
+              "--access-log-rotate-mib",
+              "MIB",
+              0,
+              "Rotate the access log at this size to FILE.1 .. FILE.<keep> (0 = never; external"
+                  + " rotation by move or delete is always noticed).")
+          .requiring(mib -> mib >= 0, "must be >= 0");
+
+  /** Rotated access logs kept. */
+  public static final Setting<Integer> ACCESS_LOG_KEEP =
+      Setting.ofInteger(
+              "--access-log-keep", "N", 5, "Rotated access log files kept (FILE.1 newest).")
+          .requiring(keep -> keep >= 1, "must be at least 1");
+
   /** Every setting, in the order the help lists them. */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -172,7 +224,13 @@ public final class ServerSettings {
           MAX_NEW_TOKENS_LIMIT,
           MAX_PROMPT_CHARS,
           STREAM_BUFFER_MESSAGES,
-          WARM_UP);
+          WARM_UP,
+          EXPERIMENTS_FILE,
+          EXPERIMENTS_POLL_SECONDS,
+          ACCESS_LOG,
+          ACCESS_LOG_CAPTIONS,
+          ACCESS_LOG_ROTATE_MIB,
+          ACCESS_LOG_KEEP);
 
   private ServerSettings() {}
 

@@ -16,9 +16,12 @@ import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.Timings;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.server.accesslog.AccessLog;
+import io.gcgserve.server.metrics.RequestLabels;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.Deadline;
 import io.grpc.Status;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +40,7 @@ final class CaptionCall implements GenerationSink {
       ImageHeader header,
       String prompt,
       String prunerName,
+      Map<String, String> prunerParameters,
       TokenPruner pruner,
       GenerationOptions options,
       MaskFormat maskFormat) {}
@@ -49,7 +53,9 @@ final class CaptionCall implements GenerationSink {
   private final @Nullable Deadline deadline;
   private final long admittedNanos;
   private final ServingMetrics metrics;
-  private final String arm;
+  private final AccessRecord record;
+  private final RequestLabels labels;
+  private final AccessLog accessLog;
   private final AtomicBoolean ended = new AtomicBoolean();
   private long startNanos;
   private long firstTokenNanos;
@@ -61,13 +67,16 @@ final class CaptionCall implements GenerationSink {
       @Nullable Deadline deadline,
       long admittedNanos,
       ServingMetrics metrics,
-      String arm) {
+      AccessRecord record,
+      AccessLog accessLog) {
     this.prepared = requireNonNull(prepared, "prepared is null");
     this.stream = requireNonNull(stream, "stream is null");
     this.deadline = deadline;
     this.admittedNanos = admittedNanos;
     this.metrics = requireNonNull(metrics, "metrics is null");
-    this.arm = requireNonNull(arm, "arm is null");
+    this.record = requireNonNull(record, "record is null");
+    this.labels = record.labels();
+    this.accessLog = requireNonNull(accessLog, "accessLog is null");
   }
 
   /** The request to submit: the decoded image, and a cancellation flag that follows the call. */
@@ -90,13 +99,10 @@ final class CaptionCall implements GenerationSink {
 
   @Override
   public void onPrefill(PrefillReport report) {
+    record.prefill(report);
     metrics.prefill(
-        prepared.prunerName(),
-        arm,
-        report.visualTokensKept(),
-        report.flopsRatio(),
-        report.prunerMillis() / 1e3);
-    emit(ProtoEvents.started(prepared.prunerName(), arm, report));
+        labels, report.visualTokensKept(), report.flopsRatio(), report.prunerMillis() / 1e3);
+    emit(ProtoEvents.started(prepared.prunerName(), record.choice(), record.requestId(), report));
   }
 
   @Override
@@ -104,17 +110,21 @@ final class CaptionCall implements GenerationSink {
     long now = System.nanoTime();
     if (firstTokenNanos == 0) {
       firstTokenNanos = now;
-      metrics.timeToFirstToken(prepared.prunerName(), arm, seconds(now - admittedNanos));
+      record.firstToken(now);
+      metrics.timeToFirstToken(labels, seconds(now - admittedNanos));
     } else {
-      metrics.interTokenLatency(prepared.prunerName(), arm, seconds(now - previousTokenNanos));
+      metrics.interTokenLatency(labels, seconds(now - previousTokenNanos));
     }
     previousTokenNanos = now;
+    record.token(delta.text());
     emit(ProtoEvents.textDelta(delta));
   }
 
   @Override
   public void onGroundedPhrase(GroundedPhrase phrase) {
-    emit(ProtoEvents.groundedPhrase(phrase, prepared.maskFormat()));
+    CaptionEvent event = ProtoEvents.groundedPhrase(phrase, prepared.maskFormat());
+    record.phrase(phrase.phrase(), event.getGroundedPhrase().getMask());
+    emit(event);
   }
 
   /** Queues an event; a transport failure propagates, and the engine fails this request. */
@@ -129,8 +139,8 @@ final class CaptionCall implements GenerationSink {
       status = cancelledStatus();
     } else {
       long endNanos = System.nanoTime();
-      metrics.generatedTokens(prepared.prunerName(), arm, result.generatedTokens());
-      metrics.requestDuration(prepared.prunerName(), arm, seconds(endNanos - admittedNanos));
+      metrics.generatedTokens(labels, result.generatedTokens());
+      metrics.requestDuration(labels, seconds(endNanos - admittedNanos));
       Timings timings =
           Timings.newBuilder()
               .setQueueWaitMs(millis(startNanos - admittedNanos))
@@ -139,6 +149,12 @@ final class CaptionCall implements GenerationSink {
               .setTotalMs(millis(endNanos - admittedNanos))
               .setTtftMs(firstTokenNanos == 0 ? 0 : millis(firstTokenNanos - admittedNanos))
               .build();
+      record.finished(
+          result.finishReason(),
+          result.generatedTokens(),
+          timings.getQueueWaitMs(),
+          timings.getPrefillMs(),
+          timings.getDecodeMs());
       stream.offer(ProtoEvents.finished(result, timings));
       status = Status.OK;
     }
@@ -164,7 +180,8 @@ final class CaptionCall implements GenerationSink {
     if (cancelledNanos != 0) {
       metrics.cancellationReleased(seconds(System.nanoTime() - cancelledNanos));
     }
-    metrics.requestFinished(prepared.prunerName(), arm, status.getCode().name());
+    metrics.requestFinished(labels, status.getCode().name());
+    accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
     stream.finish(status);
   }
 

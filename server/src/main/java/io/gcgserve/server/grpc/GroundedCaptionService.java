@@ -11,17 +11,25 @@ import io.gcgserve.proto.v1.Budget;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
+import io.gcgserve.proto.v1.ListExperimentsRequest;
+import io.gcgserve.proto.v1.ListExperimentsResponse;
 import io.gcgserve.proto.v1.ListPrunersRequest;
 import io.gcgserve.proto.v1.ListPrunersResponse;
 import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.ParameterDescription;
 import io.gcgserve.proto.v1.PrunerDescription;
+import io.gcgserve.proto.v1.PrunerSpec;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.server.accesslog.AccessLog;
 import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.experiment.Arm;
+import io.gcgserve.server.experiment.Experiment;
+import io.gcgserve.server.experiment.ExperimentSet;
+import io.gcgserve.server.experiment.Experiments;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.gcgserve.server.model.ServedModel;
 import io.gcgserve.server.pruner.PrunerSpecs;
@@ -31,6 +39,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
+import java.util.Map;
 
 /**
  * The {@code gcg.v1.GroundedCaption} service. It validates, decodes the image, and submits the
@@ -43,11 +52,16 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   /** Largest accepted sampling temperature. */
   static final double MAX_TEMPERATURE = 10.0;
 
+  /** Longest accepted subject_key. */
+  static final int MAX_SUBJECT_KEY_CHARS = 256;
+
   private final ServerConfig config;
   private final ServedModel model;
   private final PrunerRegistry registry;
   private final ImageDecoder decoder;
   private final ServingMetrics metrics;
+  private final Experiments experiments;
+  private final AccessLog accessLog;
 
   /** Takes the collaborators. */
   @Inject
@@ -56,12 +70,16 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       ServedModel model,
       PrunerRegistry registry,
       ImageDecoder decoder,
-      ServingMetrics metrics) {
+      ServingMetrics metrics,
+      Experiments experiments,
+      AccessLog accessLog) {
     this.config = requireNonNull(config, "config is null");
     this.model = requireNonNull(model, "model is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.decoder = requireNonNull(decoder, "decoder is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.experiments = requireNonNull(experiments, "experiments is null");
+    this.accessLog = requireNonNull(accessLog, "accessLog is null");
   }
 
   @Override
@@ -71,6 +89,11 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
         (ServerCallStreamObserver<CaptionEvent>) responseObserver;
     EventStream<CaptionEvent> stream = new EventStream<>(observer, config.streamBufferMessages());
     Deadline deadline = Context.current().getDeadline();
+    AccessRecord record =
+        new AccessRecord(
+            CallMetadata.current(),
+            admittedNanos,
+            config.accessLog() != null && config.accessLogCaptions());
     // the engine leaves a request out of steps while its client is slow, and checks cancellation
     // every iteration: tell it at once when either changes
     observer.setOnReadyHandler(
@@ -83,18 +106,20 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
           stream.onCancel();
           wakeEngine();
         });
-    String prunerLabel = ServingMetrics.UNKNOWN_PRUNER;
     CaptionCall call = null;
     try {
-      prunerLabel = prunerLabel(request);
+      PrunerSpec spec = prunerSpec(request, record);
+      record.pruner(prunerLabel(spec), Map.of());
       Engine engine = model.engine();
-      CaptionCall.Prepared prepared = prepare(request);
+      CaptionCall.Prepared prepared = prepare(request, spec);
+      record.pruner(prepared.prunerName(), prepared.prunerParameters());
       // refuse a full engine before spending CPU on the image
       engine.checkRoom();
+      if (config.accessLog() != null) {
+        record.image(prepared.image());
+      }
       ImageRgb image = decoder.decode(prepared.image(), prepared.header());
-      call =
-          new CaptionCall(
-              prepared, stream, deadline, admittedNanos, metrics, ServingMetrics.NO_ARM);
+      call = new CaptionCall(prepared, stream, deadline, admittedNanos, metrics, record, accessLog);
       metrics.enqueued();
       engine.submit(call.request(image), call);
     } catch (RuntimeException | Error e) {
@@ -104,10 +129,57 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       if (call != null) {
         call.end(status);
       } else {
-        metrics.requestFinished(prunerLabel, ServingMetrics.NO_ARM, status.getCode().name());
+        metrics.requestFinished(record.labels(), status.getCode().name());
+        accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
         stream.finish(status);
       }
     }
+  }
+
+  /**
+   * The pruner the request runs: its own, or its experiment's arm's (recorded in {@code record}).
+   */
+  private PrunerSpec prunerSpec(CaptionRequest request, AccessRecord record) {
+    String experimentName = request.getExperiment();
+    if (experimentName.isEmpty()) {
+      return request.getPruner();
+    }
+    if (namesPruner(request.getPruner())) {
+      throw RequestRejectedException.invalidArgument(
+          "the request sets both experiment '"
+              + experimentName
+              + "' and pruner '"
+              + request.getPruner().getName()
+              + "'; an experiment's arm chooses the pruner: drop pruner to take part in the"
+              + " experiment, or drop experiment to choose the pruner yourself");
+    }
+    String subjectKey = request.getSubjectKey();
+    if (subjectKey.length() > MAX_SUBJECT_KEY_CHARS) {
+      throw RequestRejectedException.invalidArgument(
+          "subject_key is "
+              + subjectKey.length()
+              + " characters; the limit is "
+              + MAX_SUBJECT_KEY_CHARS
+              + " (hash longer keys yourself)");
+    }
+    Experiments.Choice choice = experiments.choose(experimentName, subjectKey);
+    if (choice == null) {
+      throw new RequestRejectedException(
+          Status.Code.NOT_FOUND,
+          "experiment '"
+              + experimentName
+              + "' is not in force; experiments in force: "
+              + experiments.current().names()
+              + " (ListExperiments lists them)");
+    }
+    record.assigned(choice);
+    return choice.arm().spec();
+  }
+
+  private static boolean namesPruner(PrunerSpec spec) {
+    return !spec.getName().isBlank()
+        || spec.getTypedParamsCase() != PrunerSpec.TypedParamsCase.TYPEDPARAMS_NOT_SET
+        || spec.getParamsCount() > 0;
   }
 
   private void wakeEngine() {
@@ -130,6 +202,31 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       return;
     }
     responseObserver.onNext(response);
+    responseObserver.onCompleted();
+  }
+
+  @Override
+  public void listExperiments(
+      ListExperimentsRequest request, StreamObserver<ListExperimentsResponse> responseObserver) {
+    ExperimentSet set = experiments.current();
+    ListExperimentsResponse.Builder response =
+        ListExperimentsResponse.newBuilder().setConfigSha256(set.sha256());
+    for (Experiment experiment : set.experiments()) {
+      io.gcgserve.proto.v1.Experiment.Builder described =
+          io.gcgserve.proto.v1.Experiment.newBuilder()
+              .setName(experiment.name())
+              .setSalt(experiment.salt());
+      for (Arm arm : experiment.arms()) {
+        described.addArms(
+            io.gcgserve.proto.v1.Arm.newBuilder()
+                .setName(arm.name())
+                .setPruner(arm.spec())
+                .setWeight(arm.weight())
+                .setShare(arm.share()));
+      }
+      response.addExperiments(described);
+    }
+    responseObserver.onNext(response.build());
     responseObserver.onCompleted();
   }
 
@@ -164,29 +261,29 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
     return response.build();
   }
 
-  private String prunerLabel(CaptionRequest request) {
-    String name = PrunerSpecs.name(request.getPruner());
+  private String prunerLabel(PrunerSpec spec) {
+    String name = PrunerSpecs.name(spec);
     return registry.find(name) == null ? ServingMetrics.UNKNOWN_PRUNER : name;
   }
 
   /** Checks everything that can be checked before the engine admits the request. */
-  private CaptionCall.Prepared prepare(CaptionRequest request) {
+  private CaptionCall.Prepared prepare(CaptionRequest request, PrunerSpec spec) {
     ModelInfo info = model.captioner().info();
     rejectReservedFields(request);
     byte[] image = request.getImage().toByteArray();
     ImageHeader header = decoder.inspect(image);
     GenerationOptions options = options(request.getGeneration());
     String prompt = prompt(request.getPrompt(), info);
-    String prunerName = PrunerSpecs.name(request.getPruner());
+    String prunerName = PrunerSpecs.name(spec);
     PrunerFactory factory = registry.require(prunerName);
-    TokenPruner pruner =
-        factory.create(PrunerSpecs.parameters(request.getPruner()), info.geometry());
+    Map<String, String> parameters = PrunerSpecs.parameters(spec);
+    TokenPruner pruner = factory.create(parameters, info.geometry());
     if (request.getMaskFormat() == MaskFormat.UNRECOGNIZED) {
       throw RequestRejectedException.invalidArgument(
           "mask_format " + request.getMaskFormatValue() + " is unknown; use COCO_RLE or PNG");
     }
     return new CaptionCall.Prepared(
-        image, header, prompt, prunerName, pruner, options, request.getMaskFormat());
+        image, header, prompt, prunerName, parameters, pruner, options, request.getMaskFormat());
   }
 
   private static void rejectReservedFields(CaptionRequest request) {
@@ -196,11 +293,6 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
           Status.Code.UNIMPLEMENTED,
           "budget-driven pruner selection is not implemented yet; leave budget unset and name a"
               + " pruner in pruner.name");
-    }
-    if (!request.getExperiment().isEmpty()) {
-      throw new RequestRejectedException(
-          Status.Code.UNIMPLEMENTED,
-          "A/B experiments are not implemented yet; leave experiment empty and name a pruner");
     }
   }
 

@@ -8,6 +8,7 @@ import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.PrefillReport;
 import io.gcgserve.model.TokenDelta;
 import io.gcgserve.model.mask.CocoRle;
+import io.gcgserve.proto.v1.Assignment;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.Finished;
 import io.gcgserve.proto.v1.Mask;
@@ -15,26 +16,39 @@ import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.Started;
 import io.gcgserve.proto.v1.TextDelta;
 import io.gcgserve.proto.v1.Timings;
+import io.gcgserve.server.experiment.Experiments;
+import io.gcgserve.server.metrics.RequestLabels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
 
 /** Converts the model's generation events to {@code gcg.v1} stream events. */
 final class ProtoEvents {
 
   private ProtoEvents() {}
 
-  static CaptionEvent started(String pruner, String arm, PrefillReport report) {
+  static CaptionEvent started(
+      String pruner, Experiments.@Nullable Choice choice, String requestId, PrefillReport report) {
     Started.Builder started =
         Started.newBuilder()
             .setPruner(pruner)
-            .setArm(arm)
+            .setArm(choice == null ? RequestLabels.NONE : choice.arm().name())
+            .setRequestId(requestId)
             .setVisualTokensTotal(report.visualTokens())
             .setVisualTokensKept(report.visualTokensKept())
             .setFlopsRatio(report.flopsRatio())
             .setPromptTokens(report.promptTokens());
+    if (choice != null) {
+      started
+          .setExperiment(choice.experiment().name())
+          .setAssignment(
+              choice.assignment() == Experiments.Assignment.HASHED
+                  ? Assignment.ASSIGNMENT_HASHED
+                  : Assignment.ASSIGNMENT_RANDOM);
+    }
     for (int tokens : report.visualTokensPerLayer()) {
       started.addVisualTokensPerLayer(tokens);
     }

@@ -5,24 +5,24 @@ import static java.util.Objects.requireNonNull;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.StatefulMetric;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The serving path's Prometheus metrics, all prefixed {@code gcg_}, times in seconds.
  *
- * <p>Every per-request metric carries {@code pruner} (a registered pruner name, or {@code unknown}
- * for a request whose pruner was not found, so client typos cannot grow the label set) and {@code
- * arm} (the A/B arm; {@value #NO_ARM} until experiments exist, so dashboards written now keep
- * working when arms arrive). Buckets are sized for a CPU model: first tokens from 10 ms to a
- * minute.
+ * <p>Every per-request metric carries the {@link RequestLabels}: {@code pruner} (a registered
+ * pruner name, or {@code unknown} for a request whose pruner was not found, so client typos cannot
+ * grow the label set), {@code experiment} and {@code arm} (the A/B experiment and arm that chose
+ * the pruner, {@code none} without one). Buckets are sized for a CPU model: first tokens from 10 ms
+ * to a minute.
  */
 @Singleton
 public final class ServingMetrics {
-
-  /** The {@code arm} label value while no experiment chose the pruner. */
-  public static final String NO_ARM = "none";
 
   /** The {@code pruner} label value for requests naming an unregistered pruner. */
   public static final String UNKNOWN_PRUNER = "unknown";
@@ -48,7 +48,7 @@ public final class ServingMetrics {
         Counter.builder()
             .name("gcg_requests_total")
             .help("Caption requests by pruner, A/B arm and final gRPC status code.")
-            .labelNames("pruner", "arm", "status")
+            .labelNames("pruner", "experiment", "arm", "status")
             .register(registry);
     timeToFirstToken =
         perArmHistogram(
@@ -88,7 +88,7 @@ public final class ServingMetrics {
         Counter.builder()
             .name("gcg_generated_tokens_total")
             .help("Tokens generated, end-of-sequence included.")
-            .labelNames("pruner", "arm")
+            .labelNames("pruner", "experiment", "arm")
             .register(registry);
     visualTokensKept =
         perArmHistogram(
@@ -122,36 +122,42 @@ public final class ServingMetrics {
             .register(registry);
   }
 
-  /** A histogram labelled by pruner and A/B arm, with classic buckets only. */
+  /** A histogram labelled by pruner, experiment and arm, with classic buckets only. */
   private static Histogram perArmHistogram(
       PrometheusRegistry registry, String name, String help, double[] upperBounds) {
     return Histogram.builder()
         .name(name)
         .help(help)
-        .labelNames("pruner", "arm")
+        .labelNames("pruner", "experiment", "arm")
         .classicOnly()
         .classicUpperBounds(upperBounds)
         .register(registry);
   }
 
   /** Counts one finished request with its final status code name, e.g. {@code OK}. */
-  public void requestFinished(String pruner, String arm, String statusCode) {
-    requests.labelValues(pruner, arm, statusCode).inc();
+  public void requestFinished(RequestLabels labels, String statusCode) {
+    requests.labelValues(labels.pruner(), labels.experiment(), labels.arm(), statusCode).inc();
   }
 
   /** Records the time to the first token. */
-  public void timeToFirstToken(String pruner, String arm, double seconds) {
-    timeToFirstToken.labelValues(pruner, arm).observe(seconds);
+  public void timeToFirstToken(RequestLabels labels, double seconds) {
+    timeToFirstToken
+        .labelValues(labels.pruner(), labels.experiment(), labels.arm())
+        .observe(seconds);
   }
 
   /** Records the gap between two consecutive tokens. */
-  public void interTokenLatency(String pruner, String arm, double seconds) {
-    interTokenLatency.labelValues(pruner, arm).observe(seconds);
+  public void interTokenLatency(RequestLabels labels, double seconds) {
+    interTokenLatency
+        .labelValues(labels.pruner(), labels.experiment(), labels.arm())
+        .observe(seconds);
   }
 
   /** Records a request's duration from admission to the end of generation. */
-  public void requestDuration(String pruner, String arm, double seconds) {
-    requestDuration.labelValues(pruner, arm).observe(seconds);
+  public void requestDuration(RequestLabels labels, double seconds) {
+    requestDuration
+        .labelValues(labels.pruner(), labels.experiment(), labels.arm())
+        .observe(seconds);
   }
 
   /** Records how long a request waited for a worker. */
@@ -165,16 +171,51 @@ public final class ServingMetrics {
   }
 
   /** Adds generated tokens. */
-  public void generatedTokens(String pruner, String arm, int tokens) {
-    generatedTokens.labelValues(pruner, arm).inc(tokens);
+  public void generatedTokens(RequestLabels labels, int tokens) {
+    generatedTokens.labelValues(labels.pruner(), labels.experiment(), labels.arm()).inc(tokens);
   }
 
   /** Records what prefill did: tokens kept, FLOPs ratio, pruner time. */
   public void prefill(
-      String pruner, String arm, int visualTokensKept, double flopsRatio, double prunerSeconds) {
-    this.visualTokensKept.labelValues(pruner, arm).observe(visualTokensKept);
-    this.flopsRatio.labelValues(pruner, arm).observe(flopsRatio);
-    this.prunerOverhead.labelValues(pruner, arm).observe(prunerSeconds);
+      RequestLabels labels, int visualTokensKept, double flopsRatio, double prunerSeconds) {
+    this.visualTokensKept
+        .labelValues(labels.pruner(), labels.experiment(), labels.arm())
+        .observe(visualTokensKept);
+    this.flopsRatio
+        .labelValues(labels.pruner(), labels.experiment(), labels.arm())
+        .observe(flopsRatio);
+    this.prunerOverhead
+        .labelValues(labels.pruner(), labels.experiment(), labels.arm())
+        .observe(prunerSeconds);
+  }
+
+  /**
+   * Drops the label series of experiments and arms no longer in force, so reloads cannot grow the
+   * label sets; series without an experiment stay.
+   *
+   * @param inForce experiment name → its arm names
+   */
+  public void retainExperiments(Map<String, List<String>> inForce) {
+    for (StatefulMetric<?, ?> metric :
+        List.of(
+            requests,
+            timeToFirstToken,
+            interTokenLatency,
+            requestDuration,
+            generatedTokens,
+            visualTokensKept,
+            flopsRatio,
+            prunerOverhead)) {
+      metric.removeIf(
+          values -> {
+            String experiment = values.get(1);
+            if (RequestLabels.NONE.equals(experiment)) {
+              return false;
+            }
+            List<String> arms = inForce.get(experiment);
+            return arms == null || !arms.contains(values.get(2));
+          });
+    }
   }
 
   /** A request was admitted to the queue. */
