@@ -49,6 +49,11 @@ public final class GranDfEvalDataset implements EvalDataset {
     return new GroundTruth(record.caption(), truth);
   }
 
+  /** The file image {@code index} is read from (to identify it by its bytes' hash). */
+  public Path imageFile(int index) {
+    return dataset.imageFile(dataset.records().get(index));
+  }
+
   @Override
   public ImageRgb image(int index) throws IOException {
     return dataset.loadImage(dataset.records().get(index));

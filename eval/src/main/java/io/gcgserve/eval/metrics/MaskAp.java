@@ -1,5 +1,6 @@
 package io.gcgserve.eval.metrics;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,52 +32,81 @@ public final class MaskAp {
 
   /** AP at one IoU threshold. */
   public static double averagePrecision(List<ImageEvaluation> images, double iouThreshold) {
+    List<boolean[]> truePositives = new ArrayList<>();
     int references = 0;
-    int detections = 0;
     for (ImageEvaluation image : images) {
       references += image.reference().size();
-      detections += Math.min(MAX_DETECTIONS, image.predicted().size());
+      truePositives.add(
+          truePositives(image.predictedByReferenceIou(), image.reference().size(), iouThreshold));
     }
+    return averagePrecision(truePositives, references);
+  }
+
+  /**
+   * COCO's matching within one image: for each of its first {@link #MAX_DETECTIONS} detections in
+   * order, whether it took a not-yet-matched reference of IoU at least {@code iouThreshold}.
+   *
+   * @param predictedByReferenceIou {@link ImageEvaluation#predictedByReferenceIou()}
+   * @param references the image's number of reference masks (the matrix's columns)
+   */
+  public static boolean[] truePositives(
+      double[][] predictedByReferenceIou, int references, double iouThreshold) {
+    boolean[] referenceMatched = new boolean[references];
+    int count = Math.min(MAX_DETECTIONS, predictedByReferenceIou.length);
+    boolean[] truePositive = new boolean[count];
+    for (int d = 0; d < count; d++) {
+      double best = Math.min(iouThreshold, 1 - 1e-10);
+      int match = -1;
+      for (int g = 0; g < references; g++) {
+        if (referenceMatched[g] || predictedByReferenceIou[d][g] < best) {
+          continue;
+        }
+        best = predictedByReferenceIou[d][g];
+        match = g;
+      }
+      if (match >= 0) {
+        referenceMatched[match] = true;
+        truePositive[d] = true;
+      }
+    }
+    return truePositive;
+  }
+
+  /**
+   * AP from each image's {@link #truePositives} flags, the images in rank order (each image's
+   * detections ranked after the previous image's), over {@code references} reference masks in all;
+   * NaN when there are none.
+   */
+  public static double averagePrecision(List<boolean[]> truePositives, int references) {
     if (references == 0) {
       return Double.NaN;
     }
-    // true/false positive of every detection, in COCO's global rank order
-    boolean[] truePositive = new boolean[detections];
-    int rank = 0;
-    for (ImageEvaluation image : images) {
-      double[][] ious = image.predictedByReferenceIou();
-      boolean[] referenceMatched = new boolean[image.reference().size()];
-      int count = Math.min(MAX_DETECTIONS, image.predicted().size());
-      for (int d = 0; d < count; d++) {
-        double best = Math.min(iouThreshold, 1 - 1e-10);
-        int match = -1;
-        for (int g = 0; g < referenceMatched.length; g++) {
-          if (referenceMatched[g] || ious[d][g] < best) {
-            continue;
-          }
-          best = ious[d][g];
-          match = g;
-        }
-        if (match >= 0) {
-          referenceMatched[match] = true;
-          truePositive[rank] = true;
-        }
-        rank++;
-      }
+    int detections = 0;
+    for (boolean[] flags : truePositives) {
+      detections += flags.length;
     }
     double[] precision = new double[detections];
     double[] recall = new double[detections];
     int tp = 0;
     int fp = 0;
-    for (int i = 0; i < detections; i++) {
-      if (truePositive[i]) {
-        tp++;
-      } else {
-        fp++;
+    int rank = 0;
+    for (boolean[] flags : truePositives) {
+      for (boolean flag : flags) {
+        if (flag) {
+          tp++;
+        } else {
+          fp++;
+        }
+        recall[rank] = (double) tp / references;
+        precision[rank] = tp / (tp + fp + Math.ulp(1.0));
+        rank++;
       }
-      recall[i] = (double) tp / references;
-      precision[i] = tp / (tp + fp + Math.ulp(1.0));
     }
+    return interpolatedMean(precision, recall);
+  }
+
+  private static double interpolatedMean(double[] precision, double[] recall) {
+    int detections = precision.length;
     for (int i = detections - 1; i > 0; i--) {
       if (precision[i] > precision[i - 1]) {
         precision[i - 1] = precision[i];

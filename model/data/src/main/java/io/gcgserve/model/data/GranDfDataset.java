@@ -69,11 +69,18 @@ public final class GranDfDataset {
 
   /** Decodes the image of {@code record}. */
   public ImageRgb loadImage(GranDfRecord record) throws IOException {
-    // GranDf file names sometimes carry a folder prefix; fall back to the bare name
+    return ImageFiles.read(imageFile(record));
+  }
+
+  /**
+   * The file holding the image of {@code record}: its name under the image folder, or, when no such
+   * file exists, its bare name there (GranDf file names sometimes carry a folder prefix).
+   */
+  public Path imageFile(GranDfRecord record) {
     Path file = imageDirectory.resolve(record.fileName());
     if (!Files.isRegularFile(file)) {
       file = imageDirectory.resolve(Path.of(record.fileName()).getFileName().toString());
     }
-    return ImageFiles.read(file);
+    return file;
   }
 }
