@@ -38,7 +38,7 @@ public final class AbReportCommand implements Callable<Integer> {
   @Option(
       names = "--control",
       description =
-          "The control arm; by default the arm of the experiment's first line in the log.")
+          "The control arm; by default the experiment's first arm in the experiments file.")
   private @Nullable String control;
 
   @Option(names = "--out", description = "Output directory (default runs/ab/<experiment>).")

@@ -2,6 +2,7 @@ package io.gcgserve.eval.ab;
 
 import io.gcgserve.server.accesslog.AccessLogEntry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +13,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * One experiment's lines of a log, split by arm, and the control arm.
  *
- * <p>Arms are listed in the order their first line appears in the log. The control is the arm named
- * by {@code --control}, else the first listed arm: the arm of the experiment's first line. Which
- * arm comes first depends on traffic, so a report meant to be compared with another should name its
- * control.
+ * <p>Arms are listed in the experiments file's order, which the server writes into every line
+ * ({@code arm_index}); lines without it (older logs) list their arms in order of first appearance,
+ * after those with it. The control is the arm named by {@code --control}, else the first listed
+ * arm: the file's first arm, as the experiments file documents.
  *
  * @param experiment the experiment's name
- * @param arms the arms in order of first appearance
+ * @param arms the arms in file order (then order of first appearance)
  * @param control the control arm's name
  * @param controlReason how the control was chosen, for the report
  * @param otherLines lines of other experiments or of none
@@ -83,6 +84,8 @@ public record ExperimentLog(
     }
     List<ArmSample> arms = new ArrayList<>();
     byArm.forEach((name, entries) -> arms.add(new ArmSample(name, entries)));
+    // file order when the lines carry it (arm_index), else order of first appearance
+    arms.sort(Comparator.comparingInt(ExperimentLog::armIndex));
     if (arms.isEmpty()) {
       throw new IllegalArgumentException("experiment " + chosen + " has no line naming an arm");
     }
@@ -102,9 +105,24 @@ public record ExperimentLog(
       reason = "named by --control";
     } else {
       controlArm = arms.get(0).name();
-      reason = "the arm of the experiment's first line in the log; name one with --control";
+      reason =
+          armIndex(arms.get(0)) == 0
+              ? "the experiment's first arm in the experiments file"
+              : "the arm of the experiment's first line in the log (the lines carry no"
+                  + " arm_index); name one with --control";
     }
     return new ExperimentLog(chosen, arms, controlArm, reason, other, withoutArm);
+  }
+
+  /** The arm's position in the experiments file, from its lines; after every known one if none. */
+  private static int armIndex(ArmSample arm) {
+    for (AccessLogEntry entry : arm.entries()) {
+      Integer index = entry.armIndex();
+      if (index != null) {
+        return index;
+      }
+    }
+    return Integer.MAX_VALUE;
   }
 
   /** The control arm's sample. */

@@ -45,6 +45,42 @@ final class LogLines {
     return this;
   }
 
+  /** An OK request of {@code arm} whose line says the arm is {@code index}-th in the file. */
+  LogLines indexed(String experiment, String arm, int index, double ttftMs) {
+    AccessLogEntry e =
+        entry(experiment, arm, 0.5, "OK", ttftMs, ttftMs + 200, 20, null, null, null);
+    lines.add(
+        new AccessLogEntry(
+                e.schema(),
+                e.requestId(),
+                e.time(),
+                e.peer(),
+                e.experiment(),
+                e.arm(),
+                e.armShare(),
+                index,
+                e.assignment(),
+                e.pruner(),
+                e.prunerParams(),
+                e.imageSha256(),
+                e.visualTokensTotal(),
+                e.visualTokensKept(),
+                e.flopsRatio(),
+                e.queueMs(),
+                e.prefillMs(),
+                e.decodeMs(),
+                e.ttftMs(),
+                e.totalMs(),
+                e.tokens(),
+                e.phrases(),
+                e.status(),
+                e.finishReason(),
+                e.caption(),
+                e.masks())
+            .toJsonLine());
+    return this;
+  }
+
   /** A raw line, as is. */
   LogLines raw(String line) {
     lines.add(line);
@@ -72,6 +108,7 @@ final class LogLines {
         experiment,
         arm,
         share,
+        null,
         "hashed",
         "fastv",
         Map.of("keep_ratio", "0.25"),

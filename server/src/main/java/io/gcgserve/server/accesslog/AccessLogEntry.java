@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param experiment the experiment that chose the pruner, absent without one
  * @param arm the arm that chose the pruner
  * @param armShare the arm's configured share of traffic (weight over the experiment's total)
+ * @param armIndex the arm's position in the experiments file, 0 for the first arm: the control
  * @param assignment {@code hashed} (from subject_key) or {@code random} (no subject_key)
  * @param pruner the pruner's registry name, {@code unknown} when the request named none known
  * @param prunerParams the pruner's parameters as name → text, as the factory received them
@@ -54,6 +55,7 @@ public record AccessLogEntry(
     @JsonProperty("experiment") @Nullable String experiment,
     @JsonProperty("arm") @Nullable String arm,
     @JsonProperty("arm_share") @Nullable Double armShare,
+    @JsonProperty("arm_index") @Nullable Integer armIndex,
     @JsonProperty("assignment") @Nullable String assignment,
     @JsonProperty("pruner") String pruner,
     @JsonProperty("pruner_params") Map<String, String> prunerParams,

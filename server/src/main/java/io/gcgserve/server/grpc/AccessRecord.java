@@ -135,6 +135,7 @@ final class AccessRecord {
         chosen == null ? null : chosen.experiment().name(),
         chosen == null ? null : chosen.arm().name(),
         chosen == null ? null : chosen.arm().share(),
+        chosen == null ? null : chosen.experiment().arms().indexOf(chosen.arm()),
         chosen == null ? null : chosen.assignment().name().toLowerCase(Locale.ROOT),
         pruner,
         parameters,
