@@ -281,7 +281,7 @@ class GroundedCaptionServiceTest {
 
   @Test
   void reservedBudgetIsUnimplemented() {
-    Status budget = failure(request().setBudget(Budget.newBuilder().setFlopsRatio(0.5)).build());
+    Status budget = failure(request().setBudget(Budget.newBuilder().setMaxFlopsRatio(0.5)).build());
     assertThat(budget.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
     // an empty budget message is the same as none
     assertThat(captionAll(request().setBudget(Budget.getDefaultInstance()).build())).isNotEmpty();

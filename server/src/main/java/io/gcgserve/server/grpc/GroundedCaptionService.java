@@ -288,7 +288,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
 
   private static void rejectReservedFields(CaptionRequest request) {
     if (request.hasBudget()
-        && request.getBudget().getTargetCase() != Budget.TargetCase.TARGET_NOT_SET) {
+        && request.getBudget().getLimitCase() != Budget.LimitCase.LIMIT_NOT_SET) {
       throw new RequestRejectedException(
           Status.Code.UNIMPLEMENTED,
           "budget-driven pruner selection is not implemented yet; leave budget unset and name a"
