@@ -58,6 +58,11 @@ final class OracleCaptioner implements GroundedCaptioner {
   }
 
   @Override
+  public int promptTokens(String prompt) {
+    return 12;
+  }
+
+  @Override
   public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
     generations.incrementAndGet();
     Scene scene = scenes.get(Arrays.hashCode(request.image().rgb()));

@@ -24,6 +24,11 @@ public final class OracleCaptionerAccess {
       }
 
       @Override
+      public int promptTokens(String prompt) {
+        return oracle.promptTokens(prompt);
+      }
+
+      @Override
       public GenerationResult generate(GenerationRequest request, GenerationListener listener) {
         generations.incrementAndGet();
         return oracle.generate(request, listener);

@@ -8,7 +8,10 @@ import com.google.inject.Module;
 import com.google.inject.util.Modules;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
+import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.server.accesslog.AccessLog;
+import io.gcgserve.server.budget.BudgetController;
+import io.gcgserve.server.budget.Calibration;
 import io.gcgserve.server.config.ConfigModule;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.experiment.ExperimentFileException;
@@ -36,6 +39,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the running server: the gRPC {@link Server} with the caption, health and reflection
@@ -44,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * balancer stops routing before the server stops accepting.
  */
 public final class GcgServer {
+
+  private static final Logger log = LoggerFactory.getLogger(GcgServer.class);
 
   private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(5);
 
@@ -54,6 +61,8 @@ public final class GcgServer {
   private final MetricsExporter metricsExporter;
   private final Experiments experiments;
   private final AccessLog accessLog;
+  private final BudgetController budgets;
+  private final PrunerRegistry registry;
   private @Nullable Server server;
   private int metricsPort = -1;
   private boolean stopped;
@@ -67,7 +76,11 @@ public final class GcgServer {
       ServedModel model,
       MetricsExporter metricsExporter,
       Experiments experiments,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      BudgetController budgets,
+      PrunerRegistry registry) {
+    this.budgets = requireNonNull(budgets, "budgets is null");
+    this.registry = requireNonNull(registry, "registry is null");
     this.config = requireNonNull(config, "config is null");
     this.captionService = requireNonNull(captionService, "captionService is null");
     this.health = requireNonNull(health, "health is null");
@@ -135,13 +148,17 @@ public final class GcgServer {
 
   /**
    * Loads the model, runs the warm-up generation, puts the experiments in force (their pruner
-   * parameters checked against the model), then reports SERVING.
+   * parameters checked against the model), calibrates the budgets' cost model (with the warm-up),
+   * then reports SERVING.
    *
    * @throws ExperimentFileException when an arm's pruner parameters do not fit the model
    */
   public ModelInfo loadAndWarmUp() throws ExperimentFileException {
     ModelInfo info = model.loadAndWarmUp();
     experiments.activate(info.geometry());
+    if (config.warmUp()) {
+      calibrate(info);
+    }
     synchronized (this) {
       if (!stopped) {
         health.setStatus("", ServingStatus.SERVING);
@@ -149,6 +166,17 @@ public final class GcgServer {
       }
     }
     return info;
+  }
+
+  private void calibrate(ModelInfo info) {
+    Calibration calibration =
+        new Calibration(model.engine(), info, ServedModel.warmUpImage(info.imageSize()));
+    try {
+      log.info(calibration.run(registry, budgets.costs()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while calibrating the cost model", e);
+    }
   }
 
   /** Re-reads the experiments file now (SIGHUP); returns applied, rejected or unchanged. */

@@ -17,6 +17,7 @@ import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.flops.Flops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -36,6 +37,10 @@ import org.jspecify.annotations.Nullable;
 final class ScriptedCaptioner implements StepwiseCaptioner {
 
   static final ModelGeometry GEOMETRY = new ModelGeometry(4, 4, 4, 32, 64);
+
+  /** Text tokens of every prompt, as {@link #promptTokens} and the prefill report say. */
+  static final int PROMPT_TOKENS = 5;
+
   static final String DEFAULT_PROMPT = "Describe the image and ground each object.";
   static final List<String> TOKENS =
       List.of(
@@ -63,6 +68,11 @@ final class ScriptedCaptioner implements StepwiseCaptioner {
   @Override
   public ModelInfo info() {
     return new ModelInfo("scripted", GEOMETRY, 64, 512, DEFAULT_PROMPT);
+  }
+
+  @Override
+  public int promptTokens(String prompt) {
+    return PROMPT_TOKENS;
   }
 
   /** From now on, generations wait after their first token until {@link #release()}. */
@@ -265,7 +275,9 @@ final class ScriptedCaptioner implements StepwiseCaptioner {
     @Override
     public void cancel() {
       if (report == null) {
-        report = new PrefillReport(5, GEOMETRY.visualTokens(), new int[GEOMETRY.layers()], 1, 0, 0);
+        report =
+            new PrefillReport(
+                PROMPT_TOKENS, GEOMETRY.visualTokens(), new int[GEOMETRY.layers()], 1, 0, 0);
       }
       end(FinishReason.CANCELLED);
     }
@@ -308,11 +320,12 @@ final class ScriptedCaptioner implements StepwiseCaptioner {
         next++;
       }
     }
-    double ratio = 0;
-    for (int tokens : perLayer) {
-      ratio += (double) tokens / total;
-    }
-    return new PrefillReport(5, total, perLayer, ratio / perLayer.length, 2.0, 0.25);
+    // Eq. 5 over text + visual tokens, as the real model reports it
+    int[] withText = Arrays.stream(perLayer).map(tokens -> tokens + PROMPT_TOKENS).toArray();
+    double ratio =
+        Flops.ratio(
+            withText, total + PROMPT_TOKENS, GEOMETRY.hiddenSize(), GEOMETRY.intermediateSize());
+    return new PrefillReport(PROMPT_TOKENS, total, perLayer, ratio, 2.0, 0.25);
   }
 
   /** Phrase {@code index}'s mask: a rectangle in the left or right half of the image. */

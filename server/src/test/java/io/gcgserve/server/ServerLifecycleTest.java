@@ -69,7 +69,8 @@ class ServerLifecycleTest {
 
       server.server.loadAndWarmUp();
       assertThat(statuses.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
-      assertThat(server.captioner.generations()).isEqualTo(1);
+      // the warm-up, then the budgets' calibration: one-token generations per pruner and keep
+      assertThat(server.captioner.generations()).isGreaterThan(1);
 
       // drain while a caption is in flight: health flips first, the caption still completes
       server.captioner.armGate();

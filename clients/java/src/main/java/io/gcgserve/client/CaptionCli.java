@@ -5,6 +5,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.gcgserve.proto.v1.Budget;
+import io.gcgserve.proto.v1.BudgetOutcome;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.Finished;
@@ -97,6 +99,38 @@ public final class CaptionCli implements Callable<Integer> {
       description = "Pruner parameter; repeatable.")
   Map<String, String> params = new LinkedHashMap<>();
 
+  @Option(
+      names = "--experiment",
+      description = "A/B experiment whose arm picks the pruner (instead of --pruner).")
+  String experiment = "";
+
+  @Option(names = "--subject-key", description = "Key hashed to the experiment's arm (sticky).")
+  String subjectKey = "";
+
+  @Option(
+      names = "--max-flops-ratio",
+      paramLabel = "R",
+      description = "Budget: prefill FLOPs over unpruned, in (0, 1]; the server picks the keep.")
+  @Nullable Double maxFlopsRatio;
+
+  @Option(
+      names = "--max-visual-tokens",
+      paramLabel = "N",
+      description = "Budget: visual tokens kept at the last layer.")
+  @Nullable Integer maxVisualTokens;
+
+  @Option(
+      names = "--max-ttft-ms",
+      paramLabel = "MS",
+      description = "Budget: time to first token; the server prunes as hard as it must.")
+  @Nullable Double maxTtftMs;
+
+  @Option(
+      names = "--on-miss",
+      paramLabel = "POLICY",
+      description = "When no setting fits the budget: best-effort (default) or reject.")
+  String onMiss = "best-effort";
+
   @Option(names = "--max-new-tokens", description = "Token limit (0 = server default).")
   int maxNewTokens;
 
@@ -155,6 +189,12 @@ public final class CaptionCli implements Callable<Integer> {
         err.println("gcg-caption: --image FILE is required (or --list-pruners)");
         return EXIT_USAGE;
       }
+      try {
+        budget();
+      } catch (IllegalArgumentException e) {
+        err.println("gcg-caption: " + e.getMessage());
+        return EXIT_USAGE;
+      }
       if (keepRatio != null && params.containsKey(KEEP_RATIO)) {
         err.println(
             "gcg-caption: --keep-ratio and --param keep_ratio=... set the same parameter; give"
@@ -203,17 +243,58 @@ public final class CaptionCli implements Callable<Integer> {
   }
 
   CaptionRequest request(byte[] bytes) {
-    return CaptionRequest.newBuilder()
-        .setImage(ByteString.copyFrom(bytes))
-        .setPrompt(prompt)
-        .setPruner(prunerSpec(pruner, keepRatio, params))
-        .setGeneration(
-            GenerationOptions.newBuilder()
-                .setMaxNewTokens(maxNewTokens)
-                .setTemperature(temperature)
-                .setSeed(seed))
-        .setMaskFormat(MaskFormat.MASK_FORMAT_COCO_RLE)
-        .build();
+    CaptionRequest.Builder request =
+        CaptionRequest.newBuilder()
+            .setImage(ByteString.copyFrom(bytes))
+            .setPrompt(prompt)
+            .setPruner(prunerSpec(pruner, keepRatio, params))
+            .setExperiment(experiment)
+            .setSubjectKey(subjectKey)
+            .setGeneration(
+                GenerationOptions.newBuilder()
+                    .setMaxNewTokens(maxNewTokens)
+                    .setTemperature(temperature)
+                    .setSeed(seed))
+            .setMaskFormat(MaskFormat.MASK_FORMAT_COCO_RLE);
+    Budget budget = budget();
+    if (budget != null) {
+      request.setBudget(budget);
+    }
+    return request.build();
+  }
+
+  /**
+   * The budget flags as a {@link Budget}; null without one.
+   *
+   * @throws IllegalArgumentException for two limits or an unknown --on-miss
+   */
+  @Nullable Budget budget() {
+    Budget.Builder budget = Budget.newBuilder();
+    int limits = 0;
+    if (maxFlopsRatio != null) {
+      budget.setMaxFlopsRatio(maxFlopsRatio);
+      limits++;
+    }
+    if (maxVisualTokens != null) {
+      budget.setMaxVisualTokens(maxVisualTokens);
+      limits++;
+    }
+    if (maxTtftMs != null) {
+      budget.setMaxTtftMs(maxTtftMs);
+      limits++;
+    }
+    if (limits > 1) {
+      throw new IllegalArgumentException(
+          "give one of --max-flops-ratio, --max-visual-tokens and --max-ttft-ms");
+    }
+    switch (onMiss) {
+      case "best-effort" -> budget.setOnMiss(Budget.OnMiss.ON_MISS_BEST_EFFORT);
+      case "reject" -> budget.setOnMiss(Budget.OnMiss.ON_MISS_REJECT);
+      default ->
+          throw new IllegalArgumentException(
+              "--on-miss must be best-effort or reject, got '" + onMiss + "'");
+    }
+    return limits == 0 ? null : budget.build();
   }
 
   /**
@@ -257,6 +338,22 @@ public final class CaptionCli implements Callable<Integer> {
             started.getVisualTokensKept(),
             started.getVisualTokensTotal(),
             started.getFlopsRatio());
+        if (!started.getArm().isEmpty() && !started.getExperiment().isEmpty()) {
+          err.printf(
+              Locale.ROOT,
+              "[experiment %s: arm %s, %s]%n",
+              started.getExperiment(),
+              started.getArm(),
+              started.getAssignment());
+        }
+        if (started.hasBudget()) {
+          err.printf(
+              Locale.ROOT,
+              "[budget %s: %s; predicted ttft %.0f ms]%n",
+              started.getBudget().getOutcome(),
+              started.getBudget().getReason(),
+              started.getBudget().getPredictedTtftMs());
+        }
       }
       case TEXT_DELTA -> {
         out.print(event.getTextDelta().getText());
@@ -278,6 +375,9 @@ public final class CaptionCli implements Callable<Integer> {
             finished.getTimings().getDecodeMs(),
             finished.getTimings().getTotalMs(),
             finished.getTimings().getQueueWaitMs());
+        if (finished.getBudgetOutcome() != BudgetOutcome.BUDGET_OUTCOME_UNSPECIFIED) {
+          err.println("[budget " + finished.getBudgetOutcome() + "]");
+        }
       }
       case EVENT_NOT_SET -> {}
     }

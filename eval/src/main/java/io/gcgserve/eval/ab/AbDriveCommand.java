@@ -188,7 +188,7 @@ public final class AbDriveCommand implements Callable<Integer> {
    *
    * @throws IOException when the split holds no image or an image file is missing
    */
-  static List<ByteString> readImages(Path directory) throws IOException {
+  public static List<ByteString> readImages(Path directory) throws IOException {
     GranDfDataset dataset = GranDfDataset.open(directory);
     Path folder = directory.resolve(GranDfDataset.IMAGES_FOLDER);
     Path imageDirectory = Files.isDirectory(folder) ? folder : directory;

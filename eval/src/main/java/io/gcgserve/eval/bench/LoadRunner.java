@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.NullMarked;
 
 /**
@@ -136,6 +137,15 @@ final class LoadRunner {
    */
   Run openLoop(PrunerConfig pruner, long[] arrivalOffsetsNanos, String what)
       throws InterruptedException {
+    return openLoop(i -> request(pruner, i % images.size()), arrivalOffsetsNanos, what);
+  }
+
+  /**
+   * {@link #openLoop(PrunerConfig, long[], String)} with the {@code i}-th request made by {@code
+   * requests}; request {@code i} sends image {@code i mod images}.
+   */
+  Run openLoop(IntFunction<CaptionRequest> requests, long[] arrivalOffsetsNanos, String what)
+      throws InterruptedException {
     Progress ticker = new Progress(what, arrivalOffsetsNanos.length);
     List<CompletableFuture<CaptionProbe.Result>> sent = new ArrayList<>();
     long start = System.nanoTime();
@@ -149,8 +159,7 @@ final class LoadRunner {
         }
       }
       int image = i % images.size();
-      sent.add(
-          probe.send(request(pruner, image), image, arrival).whenComplete((r, e) -> ticker.tick()));
+      sent.add(probe.send(requests.apply(i), image, arrival).whenComplete((r, e) -> ticker.tick()));
     }
     List<CaptionProbe.Result> results = new ArrayList<>();
     long end = start;

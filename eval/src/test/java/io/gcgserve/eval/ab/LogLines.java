@@ -76,7 +76,8 @@ final class LogLines {
                 e.status(),
                 e.finishReason(),
                 e.caption(),
-                e.masks())
+                e.masks(),
+                e.budget())
             .toJsonLine());
     return this;
   }
@@ -126,7 +127,8 @@ final class LogLines {
         status,
         ok ? "EOS" : null,
         caption,
-        masks);
+        masks,
+        null);
   }
 
   /** Every line, each ended by a line break. */

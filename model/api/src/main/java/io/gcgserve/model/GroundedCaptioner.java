@@ -10,6 +10,13 @@ public interface GroundedCaptioner extends AutoCloseable {
   ModelInfo info();
 
   /**
+   * Text tokens a request with {@code prompt} runs through every LLM layer beside the visual ones
+   * (blank = the default prompt), as {@link PrefillReport#promptTokens} will report them: what Eq.
+   * 5 adds to each layer's token count, so a FLOPs budget can be met exactly before the prefill.
+   */
+  int promptTokens(String prompt);
+
+  /**
    * Runs one generation, calling {@code listener} on the calling thread as each token and each
    * grounded phrase is produced. Checks {@link GenerationRequest#cancellation()} before every
    * decode step and returns with {@link FinishReason#CANCELLED} when it is set.

@@ -44,6 +44,11 @@ final class ScriptedModel implements StepwiseCaptioner {
   }
 
   @Override
+  public int promptTokens(String prompt) {
+    return 3;
+  }
+
+  @Override
   public Session openSession(GenerationRequest request) {
     if (request.prompt().equals("invalid")) {
       throw new InvalidRequestException("prompt too long for the scripted model");

@@ -45,6 +45,8 @@ import org.jspecify.annotations.Nullable;
  * @param finishReason why generation stopped, for requests that finished
  * @param caption the caption with its grounding markers, only with {@code --access-log-captions}
  * @param masks each grounded phrase's mask, only with {@code --access-log-captions}
+ * @param budget what a budget (the request's or {@code --ttft-slo-ms}) chose and how it went,
+ *     absent without one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AccessLogEntry(
@@ -73,7 +75,8 @@ public record AccessLogEntry(
     @JsonProperty("status") String status,
     @JsonProperty("finish_reason") @Nullable String finishReason,
     @JsonProperty("caption") @Nullable String caption,
-    @JsonProperty("masks") @Nullable List<PhraseMask> masks) {
+    @JsonProperty("masks") @Nullable List<PhraseMask> masks,
+    @JsonProperty("budget") @Nullable BudgetEntry budget) {
 
   /** The line format's version; a reader refuses lines of a newer one. */
   public static final int SCHEMA = 1;
@@ -116,6 +119,36 @@ public record AccessLogEntry(
       if (size.size() != 2) {
         throw new IllegalArgumentException("size must be [height, width], got " + size);
       }
+    }
+  }
+
+  /**
+   * A budget's part of the line.
+   *
+   * @param kind {@code flops_ratio}, {@code visual_tokens}, {@code ttft} or {@code server_ttft_slo}
+   * @param limit the ratio, token count or milliseconds
+   * @param onMiss {@code best_effort} or {@code reject}
+   * @param keepRatio visual tokens kept at the last layer over the total, as chosen
+   * @param predictedTtftMs the predicted time to first token of the chosen setting
+   * @param predictedQueueMs the part of it for work ahead and the residual
+   * @param bestEffort nothing was predicted to fit; the cheapest setting ran
+   * @param outcome {@code met}, {@code missed} (both for finished requests) or {@code rejected};
+   *     absent for requests that ended otherwise
+   */
+  public record BudgetEntry(
+      @JsonProperty("kind") String kind,
+      @JsonProperty("limit") double limit,
+      @JsonProperty("on_miss") String onMiss,
+      @JsonProperty("keep_ratio") @Nullable Double keepRatio,
+      @JsonProperty("predicted_ttft_ms") @Nullable Double predictedTtftMs,
+      @JsonProperty("predicted_queue_ms") @Nullable Double predictedQueueMs,
+      @JsonProperty("best_effort") @Nullable Boolean bestEffort,
+      @JsonProperty("outcome") @Nullable String outcome) {
+
+    /** Checks. */
+    public BudgetEntry {
+      requireNonNull(kind, "kind is null");
+      requireNonNull(onMiss, "onMiss is null");
     }
   }
 

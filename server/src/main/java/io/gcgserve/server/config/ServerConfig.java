@@ -4,6 +4,7 @@ import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_CAPTIONS;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
+import static io.gcgserve.server.config.ServerSettings.BUDGET_PRUNER;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.DEVICE;
 import static io.gcgserve.server.config.ServerSettings.DRAIN_GRACE;
@@ -21,6 +22,7 @@ import static io.gcgserve.server.config.ServerSettings.PORT;
 import static io.gcgserve.server.config.ServerSettings.PREFILL_CHUNK_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.QUEUE_CAPACITY;
 import static io.gcgserve.server.config.ServerSettings.STREAM_BUFFER_MESSAGES;
+import static io.gcgserve.server.config.ServerSettings.TTFT_SLO_MS;
 import static io.gcgserve.server.config.ServerSettings.WARM_UP;
 import static java.util.Objects.requireNonNull;
 
@@ -292,6 +294,26 @@ public final class ServerConfig {
   /** Rotated access log files kept. */
   public int accessLogKeep() {
     return required(ACCESS_LOG_KEEP);
+  }
+
+  /** The pruner budgets use for requests that name none. */
+  public String budgetPruner() {
+    return required(BUDGET_PRUNER);
+  }
+
+  /** Sets the budget pruner. */
+  public ServerConfig setBudgetPruner(String name) {
+    return set(BUDGET_PRUNER, name);
+  }
+
+  /** The server-wide TTFT objective in ms; 0 = off. */
+  public int ttftSloMillis() {
+    return required(TTFT_SLO_MS);
+  }
+
+  /** Sets the server-wide TTFT objective; 0 = off. */
+  public ServerConfig setTtftSloMillis(int millis) {
+    return set(TTFT_SLO_MS, millis);
   }
 
   /**

@@ -206,6 +206,28 @@ public final class ServerSettings {
               "--access-log-keep", "N", 5, "Rotated access log files kept (FILE.1 newest).")
           .requiring(keep -> keep >= 1, "must be at least 1");
 
+  /** The pruner a budget uses when the request names none. */
+  public static final Setting<String> BUDGET_PRUNER =
+      Setting.ofText(
+          "--budget-pruner",
+          "NAME",
+          "altp",
+          "Pruner for requests with a budget (or under --ttft-slo-ms) that name no pruner; it"
+              + " must take keep_tokens.");
+
+  /** The server-wide time-to-first-token objective, in ms; 0 = off. */
+  public static final Setting<Integer> TTFT_SLO_MS =
+      Setting.of(
+              "--ttft-slo-ms",
+              "MS|off",
+              Integer.class,
+              0,
+              "Prune requests without a budget (and without their own keep setting) just hard"
+                  + " enough to start within this many ms; off by default.",
+              text -> "off".equals(text) ? 0 : Setting.parseInteger(text),
+              ms -> ms == 0 ? "off" : String.valueOf(ms))
+          .requiring(ms -> ms >= 0, "must be a positive number of ms, or off");
+
   /** Every setting, in the order the help lists them. */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -230,7 +252,9 @@ public final class ServerSettings {
           ACCESS_LOG,
           ACCESS_LOG_CAPTIONS,
           ACCESS_LOG_ROTATE_MIB,
-          ACCESS_LOG_KEEP);
+          ACCESS_LOG_KEEP,
+          BUDGET_PRUNER,
+          TTFT_SLO_MS);
 
   private ServerSettings() {}
 

@@ -251,7 +251,7 @@ public final class Setting<T> {
     return rule.test(value) ? null : requirement + ", got " + formatter.apply(value);
   }
 
-  private static Integer parseInteger(String text) {
+  static Integer parseInteger(String text) {
     try {
       return Integer.valueOf(text);
     } catch (NumberFormatException e) {

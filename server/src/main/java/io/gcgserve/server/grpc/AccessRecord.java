@@ -6,6 +6,9 @@ import io.gcgserve.model.FinishReason;
 import io.gcgserve.model.PrefillReport;
 import io.gcgserve.proto.v1.Mask;
 import io.gcgserve.server.accesslog.AccessLogEntry;
+import io.gcgserve.server.budget.BudgetController;
+import io.gcgserve.server.budget.BudgetLimit;
+import io.gcgserve.server.budget.BudgetMetrics;
 import io.gcgserve.server.experiment.Experiments;
 import io.gcgserve.server.metrics.RequestLabels;
 import io.gcgserve.server.metrics.ServingMetrics;
@@ -42,6 +45,9 @@ final class AccessRecord {
   private int tokens;
   private int phrases;
   private @Nullable FinishReason finishReason;
+  private @Nullable BudgetLimit budgetLimit;
+  private BudgetController.@Nullable Decision budgetDecision;
+  private @Nullable String budgetOutcome;
   private final StringBuilder caption = new StringBuilder();
   private final List<AccessLogEntry.PhraseMask> masks = new ArrayList<>();
 
@@ -119,6 +125,22 @@ final class AccessRecord {
     this.decodeMs = decode;
   }
 
+  /** The request's budget, once parsed (also for requests it rejects). */
+  void budget(BudgetLimit limit) {
+    this.budgetLimit = limit;
+  }
+
+  /** What the budget chose. */
+  void budgetDecision(BudgetController.Decision decision) {
+    this.budgetLimit = decision.limit();
+    this.budgetDecision = decision;
+  }
+
+  /** How the budget went: {@code met}, {@code missed} or {@code rejected}. */
+  void budgetOutcome(String outcome) {
+    this.budgetOutcome = outcome;
+  }
+
   void firstToken(long nanos) {
     this.ttftMs = (nanos - admittedNanos) / 1e6;
   }
@@ -153,6 +175,24 @@ final class AccessRecord {
         statusCode,
         finishReason == null ? null : finishReason.name(),
         withCaptions && report != null ? caption.toString() : null,
-        withCaptions && report != null ? masks : null);
+        withCaptions && report != null ? masks : null,
+        budgetEntry());
+  }
+
+  private AccessLogEntry.@Nullable BudgetEntry budgetEntry() {
+    BudgetLimit limit = budgetLimit;
+    if (limit == null) {
+      return null;
+    }
+    BudgetController.Decision decision = budgetDecision;
+    return new AccessLogEntry.BudgetEntry(
+        BudgetMetrics.label(limit.kind()),
+        limit.value(),
+        limit.rejectOnMiss() ? "reject" : "best_effort",
+        decision == null ? null : decision.keepRatio(),
+        decision == null ? null : decision.predictedTtftMs(),
+        decision == null ? null : decision.predictedQueueMs(),
+        decision == null ? null : decision.bestEffort(),
+        budgetOutcome);
   }
 }

@@ -11,12 +11,16 @@ import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.PrefillReport;
 import io.gcgserve.model.TokenDelta;
 import io.gcgserve.model.image.ImageHeader;
+import io.gcgserve.proto.v1.BudgetOutcome;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.Timings;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.server.accesslog.AccessLog;
+import io.gcgserve.server.budget.Admission;
+import io.gcgserve.server.budget.BudgetController;
+import io.gcgserve.server.budget.BudgetMetrics;
 import io.gcgserve.server.metrics.RequestLabels;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.Deadline;
@@ -39,11 +43,23 @@ final class CaptionCall implements GenerationSink {
       byte[] image,
       ImageHeader header,
       String prompt,
-      String prunerName,
-      Map<String, String> prunerParameters,
-      TokenPruner pruner,
+      BudgetController.Choice choice,
+      int occupancy,
       GenerationOptions options,
-      MaskFormat maskFormat) {}
+      MaskFormat maskFormat) {
+
+    String prunerName() {
+      return choice.prunerName();
+    }
+
+    Map<String, String> prunerParameters() {
+      return choice.parameters();
+    }
+
+    TokenPruner pruner() {
+      return choice.pruner();
+    }
+  }
 
   /** A cancel this close to the deadline counts as the deadline passing. */
   static final long DEADLINE_SLACK_MILLIS = 100;
@@ -56,6 +72,8 @@ final class CaptionCall implements GenerationSink {
   private final AccessRecord record;
   private final RequestLabels labels;
   private final AccessLog accessLog;
+  private final Admission admission;
+  private final BudgetMetrics budgetMetrics;
   private final AtomicBoolean ended = new AtomicBoolean();
   private long startNanos;
   private long firstTokenNanos;
@@ -68,8 +86,12 @@ final class CaptionCall implements GenerationSink {
       long admittedNanos,
       ServingMetrics metrics,
       AccessRecord record,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      Admission admission,
+      BudgetMetrics budgetMetrics) {
     this.prepared = requireNonNull(prepared, "prepared is null");
+    this.admission = requireNonNull(admission, "admission is null");
+    this.budgetMetrics = requireNonNull(budgetMetrics, "budgetMetrics is null");
     this.stream = requireNonNull(stream, "stream is null");
     this.deadline = deadline;
     this.admittedNanos = admittedNanos;
@@ -88,6 +110,7 @@ final class CaptionCall implements GenerationSink {
   @Override
   public void onStarted() {
     startNanos = System.nanoTime();
+    admission.started(startNanos);
     metrics.started();
     metrics.queueWait(seconds(startNanos - admittedNanos));
   }
@@ -99,10 +122,17 @@ final class CaptionCall implements GenerationSink {
 
   @Override
   public void onPrefill(PrefillReport report) {
+    admission.prefilled(System.nanoTime(), report);
     record.prefill(report);
     metrics.prefill(
         labels, report.visualTokensKept(), report.flopsRatio(), report.prunerMillis() / 1e3);
-    emit(ProtoEvents.started(prepared.prunerName(), record.choice(), record.requestId(), report));
+    emit(
+        ProtoEvents.started(
+            prepared.prunerName(),
+            record.choice(),
+            record.requestId(),
+            report,
+            admission.decision()));
   }
 
   @Override
@@ -111,6 +141,7 @@ final class CaptionCall implements GenerationSink {
     if (firstTokenNanos == 0) {
       firstTokenNanos = now;
       record.firstToken(now);
+      admission.firstToken(millis(now - admittedNanos));
       metrics.timeToFirstToken(labels, seconds(now - admittedNanos));
     } else {
       metrics.interTokenLatency(labels, seconds(now - previousTokenNanos));
@@ -155,10 +186,23 @@ final class CaptionCall implements GenerationSink {
           timings.getQueueWaitMs(),
           timings.getPrefillMs(),
           timings.getDecodeMs());
-      stream.offer(ProtoEvents.finished(result, timings));
+      stream.offer(ProtoEvents.finished(result, timings, budgetOutcome(result, timings)));
       status = Status.OK;
     }
     end(status);
+  }
+
+  /** Whether the budget was met, counted and logged; UNSPECIFIED without a budget. */
+  private BudgetOutcome budgetOutcome(GenerationResult result, Timings timings) {
+    double ttft = firstTokenNanos == 0 ? Double.NaN : timings.getTtftMs();
+    BudgetOutcome outcome = admission.outcome(ttft, result.prefill());
+    BudgetController.Decision decision = admission.decision();
+    if (decision != null) {
+      boolean met = outcome == BudgetOutcome.BUDGET_OUTCOME_MET;
+      budgetMetrics.ended(decision, met, ttft);
+      record.budgetOutcome(met ? "met" : "missed");
+    }
+    return outcome;
   }
 
   @Override
@@ -171,6 +215,7 @@ final class CaptionCall implements GenerationSink {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
+    admission.ended();
     if (startNanos != 0) {
       metrics.finished();
     } else {

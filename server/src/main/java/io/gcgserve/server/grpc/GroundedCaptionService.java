@@ -3,11 +3,12 @@ package io.gcgserve.server.grpc;
 import static java.util.Objects.requireNonNull;
 
 import io.gcgserve.engine.Engine;
+import io.gcgserve.engine.EngineStats;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.ModelInfo;
+import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.model.image.ImageDecoder;
 import io.gcgserve.model.image.ImageHeader;
-import io.gcgserve.proto.v1.Budget;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
@@ -23,8 +24,13 @@ import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
-import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.server.accesslog.AccessLog;
+import io.gcgserve.server.budget.Admission;
+import io.gcgserve.server.budget.BudgetController;
+import io.gcgserve.server.budget.BudgetLimit;
+import io.gcgserve.server.budget.BudgetMetrics;
+import io.gcgserve.server.budget.BudgetRejectedException;
+import io.gcgserve.server.budget.WorkAhead;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.experiment.Arm;
 import io.gcgserve.server.experiment.Experiment;
@@ -62,6 +68,9 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   private final ServingMetrics metrics;
   private final Experiments experiments;
   private final AccessLog accessLog;
+  private final BudgetController budgets;
+  private final WorkAhead work;
+  private final BudgetMetrics budgetMetrics;
 
   /** Takes the collaborators. */
   @Inject
@@ -72,7 +81,10 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       ImageDecoder decoder,
       ServingMetrics metrics,
       Experiments experiments,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      BudgetController budgets,
+      WorkAhead work,
+      BudgetMetrics budgetMetrics) {
     this.config = requireNonNull(config, "config is null");
     this.model = requireNonNull(model, "model is null");
     this.registry = requireNonNull(registry, "registry is null");
@@ -80,6 +92,9 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.experiments = requireNonNull(experiments, "experiments is null");
     this.accessLog = requireNonNull(accessLog, "accessLog is null");
+    this.budgets = requireNonNull(budgets, "budgets is null");
+    this.work = requireNonNull(work, "work is null");
+    this.budgetMetrics = requireNonNull(budgetMetrics, "budgetMetrics is null");
   }
 
   @Override
@@ -111,7 +126,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       PrunerSpec spec = prunerSpec(request, record);
       record.pruner(prunerLabel(spec), Map.of());
       Engine engine = model.engine();
-      CaptionCall.Prepared prepared = prepare(request, spec);
+      CaptionCall.Prepared prepared = prepare(request, spec, record, engine);
       record.pruner(prepared.prunerName(), prepared.prunerParameters());
       // refuse a full engine before spending CPU on the image
       engine.checkRoom();
@@ -119,7 +134,19 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
         record.image(prepared.image());
       }
       ImageRgb image = decoder.decode(prepared.image(), prepared.header());
-      call = new CaptionCall(prepared, stream, deadline, admittedNanos, metrics, record, accessLog);
+      Admission admission =
+          new Admission(budgets.costs(), work, prepared.choice(), prepared.occupancy());
+      call =
+          new CaptionCall(
+              prepared,
+              stream,
+              deadline,
+              admittedNanos,
+              metrics,
+              record,
+              accessLog,
+              admission,
+              budgetMetrics);
       metrics.enqueued();
       engine.submit(call.request(image), call);
     } catch (RuntimeException | Error e) {
@@ -266,34 +293,56 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
     return registry.find(name) == null ? ServingMetrics.UNKNOWN_PRUNER : name;
   }
 
-  /** Checks everything that can be checked before the engine admits the request. */
-  private CaptionCall.Prepared prepare(CaptionRequest request, PrunerSpec spec) {
-    ModelInfo info = model.captioner().info();
-    rejectReservedFields(request);
+  /**
+   * Checks everything that can be checked before the engine admits the request, and chooses its
+   * pruner setting (under its budget, if any).
+   */
+  private CaptionCall.Prepared prepare(
+      CaptionRequest request, PrunerSpec spec, AccessRecord record, Engine engine) {
+    StepwiseCaptioner captioner = model.captioner();
+    ModelInfo info = captioner.info();
+    BudgetLimit limit = request.hasBudget() ? BudgetLimit.of(request.getBudget()) : null;
+    if (limit != null) {
+      record.budget(limit);
+    }
     byte[] image = request.getImage().toByteArray();
     ImageHeader header = decoder.inspect(image);
     GenerationOptions options = options(request.getGeneration());
     String prompt = prompt(request.getPrompt(), info);
-    String prunerName = PrunerSpecs.name(spec);
-    PrunerFactory factory = registry.require(prunerName);
-    Map<String, String> parameters = PrunerSpecs.parameters(spec);
-    TokenPruner pruner = factory.create(parameters, info.geometry());
     if (request.getMaskFormat() == MaskFormat.UNRECOGNIZED) {
       throw RequestRejectedException.invalidArgument(
           "mask_format " + request.getMaskFormatValue() + " is unknown; use COCO_RLE or PNG");
     }
-    return new CaptionCall.Prepared(
-        image, header, prompt, prunerName, parameters, pruner, options, request.getMaskFormat());
-  }
-
-  private static void rejectReservedFields(CaptionRequest request) {
-    if (request.hasBudget()
-        && request.getBudget().getLimitCase() != Budget.LimitCase.LIMIT_NOT_SET) {
-      throw new RequestRejectedException(
-          Status.Code.UNIMPLEMENTED,
-          "budget-driven pruner selection is not implemented yet; leave budget unset and name a"
-              + " pruner in pruner.name");
+    EngineStats stats = engine.stats();
+    int occupancy = stats.running() + stats.waiting();
+    BudgetController.Choice choice;
+    try {
+      choice =
+          budgets.choose(
+              PrunerSpecs.name(spec),
+              PrunerSpecs.parameters(spec),
+              namesPruner(spec),
+              record.choice() == null
+                  ? BudgetController.Source.REQUEST
+                  : BudgetController.Source.ARM,
+              limit,
+              info.geometry(),
+              () -> captioner.promptTokens(prompt),
+              new BudgetController.Load(occupancy, work.pendingMillis()));
+    } catch (BudgetRejectedException e) {
+      if (e.rejectedKind() != null) {
+        budgetMetrics.rejected(e.rejectedKind());
+        record.budgetOutcome("rejected");
+      }
+      throw e;
     }
+    BudgetController.Decision decision = choice.decision();
+    if (decision != null) {
+      record.budgetDecision(decision);
+      budgetMetrics.decided(decision);
+    }
+    return new CaptionCall.Prepared(
+        image, header, prompt, choice, occupancy, options, request.getMaskFormat());
   }
 
   private GenerationOptions options(io.gcgserve.proto.v1.GenerationOptions requested) {

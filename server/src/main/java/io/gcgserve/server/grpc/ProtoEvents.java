@@ -9,6 +9,8 @@ import io.gcgserve.model.PrefillReport;
 import io.gcgserve.model.TokenDelta;
 import io.gcgserve.model.mask.CocoRle;
 import io.gcgserve.proto.v1.Assignment;
+import io.gcgserve.proto.v1.BudgetDecision;
+import io.gcgserve.proto.v1.BudgetOutcome;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.Finished;
 import io.gcgserve.proto.v1.Mask;
@@ -16,6 +18,7 @@ import io.gcgserve.proto.v1.MaskFormat;
 import io.gcgserve.proto.v1.Started;
 import io.gcgserve.proto.v1.TextDelta;
 import io.gcgserve.proto.v1.Timings;
+import io.gcgserve.server.budget.BudgetController;
 import io.gcgserve.server.experiment.Experiments;
 import io.gcgserve.server.metrics.RequestLabels;
 import java.awt.image.BufferedImage;
@@ -31,7 +34,11 @@ final class ProtoEvents {
   private ProtoEvents() {}
 
   static CaptionEvent started(
-      String pruner, Experiments.@Nullable Choice choice, String requestId, PrefillReport report) {
+      String pruner,
+      Experiments.@Nullable Choice choice,
+      String requestId,
+      PrefillReport report,
+      BudgetController.@Nullable Decision decision) {
     Started.Builder started =
         Started.newBuilder()
             .setPruner(pruner)
@@ -52,7 +59,25 @@ final class ProtoEvents {
     for (int tokens : report.visualTokensPerLayer()) {
       started.addVisualTokensPerLayer(tokens);
     }
+    if (decision != null) {
+      started.setBudget(budgetDecision(decision));
+    }
     return CaptionEvent.newBuilder().setStarted(started).build();
+  }
+
+  static BudgetDecision budgetDecision(BudgetController.Decision decision) {
+    return BudgetDecision.newBuilder()
+        .setKind(decision.limit().kind())
+        .setLimit(decision.limit().value())
+        .setKeepRatio(decision.keepRatio())
+        .setPredictedTtftMs(decision.predictedTtftMs())
+        .setPredictedQueueMs(decision.predictedQueueMs())
+        .setOutcome(
+            decision.bestEffort()
+                ? BudgetOutcome.BUDGET_OUTCOME_BEST_EFFORT
+                : BudgetOutcome.BUDGET_OUTCOME_PLANNED)
+        .setReason(decision.reason())
+        .build();
   }
 
   static CaptionEvent textDelta(TokenDelta delta) {
@@ -108,13 +133,15 @@ final class ProtoEvents {
     return bytes.toByteArray();
   }
 
-  static CaptionEvent finished(GenerationResult result, Timings timings) {
+  static CaptionEvent finished(
+      GenerationResult result, Timings timings, BudgetOutcome budgetOutcome) {
     return CaptionEvent.newBuilder()
         .setFinished(
             Finished.newBuilder()
                 .setFinishReason(finishReason(result.finishReason()))
                 .setGeneratedTokens(result.generatedTokens())
-                .setTimings(timings))
+                .setTimings(timings)
+                .setBudgetOutcome(budgetOutcome))
         .build();
   }
 

@@ -5,6 +5,7 @@ import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelLoadException;
 import io.gcgserve.model.image.InvalidImageException;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
+import io.gcgserve.server.budget.BudgetRejectedException;
 import io.gcgserve.server.model.ModelNotReadyException;
 import io.grpc.Status;
 import java.security.SecureRandom;
@@ -38,6 +39,10 @@ public final class StatusMapper {
               ? Status.UNAVAILABLE
               : Status.RESOURCE_EXHAUSTED;
       return status.withDescription(rejected.getMessage());
+    }
+    if (failure instanceof BudgetRejectedException rejected) {
+      return (rejected.resourceExhausted() ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT)
+          .withDescription(rejected.getMessage());
     }
     if (failure instanceof RequestRejectedException rejected) {
       return Status.fromCode(rejected.code()).withDescription(rejected.getMessage());

@@ -165,7 +165,7 @@ public final class ServedModel implements AutoCloseable {
   }
 
   /** A deterministic gradient with a square, so the warm-up exercises real pixels. */
-  static ImageRgb warmUpImage(int side) {
+  public static ImageRgb warmUpImage(int side) {
     int size = Math.max(side, 1);
     int[] rgb = new int[size * size];
     for (int y = 0; y < size; y++) {

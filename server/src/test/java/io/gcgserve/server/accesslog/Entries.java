@@ -43,6 +43,7 @@ final class Entries {
         "OK",
         "EOS",
         null,
+        null,
         null);
   }
 

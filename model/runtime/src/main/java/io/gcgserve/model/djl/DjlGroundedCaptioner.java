@@ -84,6 +84,14 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
     return DecodeBatch.step(manager, network, sessions, timings);
   }
 
+  @Override
+  public int promptTokens(String prompt) {
+    Objects.requireNonNull(prompt, "prompt is null");
+    String text = prompt.isBlank() ? network.config().defaultPrompt() : prompt;
+    // the session runs <bos>, the visual tokens, then these ids: see DjlGenerationSession
+    return tokenizer.promptIds(text).length + 1;
+  }
+
   /**
    * {@link #openSession} whose session also hands every next-token logits vector (prefill's, then
    * each decode step's) to {@code logitsObserver}; tests compare them with the teacher-forced

@@ -72,6 +72,19 @@ class GenerationTest {
   }
 
   @Test
+  void promptTokensCountsWhatThePrefillReports() {
+    for (String prompt : new String[] {"", "describe the red star"}) {
+      Recorder recorder = new Recorder();
+      captioner.generate(
+          new GenerationRequest(IMAGE, prompt, NONE, GenerationOptions.greedy(1), () -> false),
+          recorder);
+      assertThat(captioner.promptTokens(prompt)).isEqualTo(recorder.prefill.promptTokens());
+    }
+    assertThat(captioner.promptTokens("describe the red star"))
+        .isNotEqualTo(captioner.promptTokens(""));
+  }
+
+  @Test
   void kvCachedDecodingMatchesTheTeacherForcedForward() {
     List<float[]> decoded = new ArrayList<>();
     Recorder recorder = new Recorder();
