@@ -85,13 +85,16 @@ cmd_build() {
   [[ "$BASE" == "$LOCAL_BASE" ]] && cmd_base
   [[ "$dist" == host ]] && stage_host_jars
   local t0 args=()
+  [[ -n "${NO_CACHE:-}" ]] && args+=(--no-cache)
   [[ -n "${BUILDER:-}" ]] && args+=(--build-arg "BUILDER=$BUILDER")
   t0="$(now)"
   say "podman build $IMAGE (BASE=$BASE, DIST=$dist)"
+  mkdir -p "$k8s/build"
   pod build --network host --ignorefile "$k8s/Containerfile.dockerignore" -f "$k8s/Containerfile" \
-    --build-arg "BASE=$BASE" --build-arg "DIST=$dist" "${args[@]}" -t "$IMAGE" "$root"
+    --build-arg "BASE=$BASE" --build-arg "DIST=$dist" "${args[@]}" -t "$IMAGE" "$root" \
+    >"$k8s/build/image-build.log" 2>&1 || { tail -30 "$k8s/build/image-build.log" >&2; exit 1; }
+  grep -E '^\[[0-9]+/[0-9]+\] STEP|^(COMMIT|Successfully)' "$k8s/build/image-build.log" | sed 's/^/   /' | cut -c1-110
   say "image built in $(elapsed "$t0" "$(now)") s; size $(pod image inspect --format '{{.Size}}' "$IMAGE") bytes"
-  pod image ls "$IMAGE"
 }
 
 # Polls the metrics endpoint until gauge $1 is at least $2, for at most 120 s, while process $3
@@ -189,6 +192,10 @@ cmd_smoke() {
   say "load: $((LOAD_CLIENTS * LOAD_ROUNDS)) captions in $(elapsed "$l0" "$l1") s wall; JVM $(rss_of "$jvm"); container $(pod stats --no-stream --format '{{.MemUsage}}' "$name")"
 
   say "second caption in flight, then SIGTERM (drain delay ${delay} s, grace ${grace} s)"
+  # a health watcher connected and polling before the signal, so it sees the flip at once
+  java -cp "$client_cp" HealthWait "127.0.0.1:$GRPC_PORT" NOT_SERVING 120 >"$SMOKE_OUT/watch.txt" &
+  local watcher=$!
+  sleep 2
   "$root/bin/gcg-caption" --target "127.0.0.1:$GRPC_PORT" --image "$image" --json \
     >"$SMOKE_OUT/inflight.json" 2>"$SMOKE_OUT/inflight.err" &
   local client=$!
@@ -197,8 +204,8 @@ cmd_smoke() {
   local s0 status drained
   s0="$(now)"
   pod kill --signal TERM "$name" >/dev/null
-  java -cp "$client_cp" HealthWait "127.0.0.1:$GRPC_PORT" NOT_SERVING 10
-  say "health NOT_SERVING $(elapsed "$s0" "$(now)") s after SIGTERM"
+  wait "$watcher" || { echo "image.sh: health never turned NOT_SERVING" >&2; exit 1; }
+  say "health NOT_SERVING $(elapsed "$s0" "$(now)") s after SIGTERM (polled every 0.1 s)"
   status="$(pod wait "$name")"
   drained="$(elapsed "$s0" "$(now)")"
   wait "$client" || { echo "image.sh: the in-flight caption failed:" >&2; cat "$SMOKE_OUT/inflight.err" >&2; exit 1; }
