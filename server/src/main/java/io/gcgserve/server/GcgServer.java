@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the running server: the gRPC {@link Server} with the caption, health and reflection
  * services, the metrics exporter and the model. Health is NOT_SERVING from {@link #start} until
- * {@link #loadAndWarmUp} finishes, and again from the first moment of {@link #stop}, so a load
- * balancer stops routing before the server stops accepting.
+ * {@link #loadAndWarmUp} finishes, and again from the first moment of {@link #drain} or {@link
+ * #stop}, so a load balancer stops routing before the server stops accepting.
  */
 public final class GcgServer {
 
@@ -111,9 +111,9 @@ public final class GcgServer {
     return injector(config, overrides).getInstance(GcgServer.class);
   }
 
-  /** Starts listening on {@code --port} over Netty, and the metrics exporter. */
+  /** Starts listening on {@code --bind}:{@code --port} over Netty, and the metrics exporter. */
   public void start() throws IOException {
-    start(NettyServerBuilder.forPort(config.port()));
+    start(NettyServerBuilder.forAddress(config.socketAddress(config.port())));
   }
 
   /**
@@ -195,32 +195,60 @@ public final class GcgServer {
   }
 
   /**
-   * Drains and stops: health NOT_SERVING, stop accepting calls, let in-flight calls finish for
-   * {@code --drain-grace}, then cancel the rest and free the model. Progress goes to {@code
-   * progress} because logging may already be shut down when a shutdown hook runs this.
+   * The SIGTERM sequence: health NOT_SERVING at once while new calls are still accepted for {@code
+   * --drain-delay-seconds} (load balancers and kube-proxy need a moment to stop routing here), then
+   * {@link #stop}. Returns whether the drain was clean (see {@link #stop}).
    */
-  public void stop(PrintStream progress) throws InterruptedException {
+  public boolean drain(PrintStream progress) throws InterruptedException {
+    synchronized (this) {
+      if (stopped) {
+        return false;
+      }
+    }
+    health.enterTerminalState();
+    Duration delay = config.drainDelay();
+    if (!delay.isZero()) {
+      progress.println(
+          "gcg-serve: draining: health NOT_SERVING; still accepting calls for "
+              + delay.toSeconds()
+              + " s");
+      Thread.sleep(delay.toMillis());
+    }
+    return stop(progress);
+  }
+
+  /**
+   * Stops: health NOT_SERVING, stop accepting calls, let in-flight calls finish for {@code
+   * --drain-grace}, then cancel the rest and free the model. Progress goes to {@code progress}
+   * because logging may already be shut down when a shutdown hook runs this. Returns whether the
+   * stop was clean: every call finished within the grace and the engine ended without failing a
+   * request (false also when another thread stopped the server first).
+   */
+  public boolean stop(PrintStream progress) throws InterruptedException {
     Server running;
     synchronized (this) {
       if (stopped) {
-        return;
+        return false;
       }
       stopped = true;
       running = server;
     }
     progress.println("gcg-serve: draining: health NOT_SERVING, no new calls");
     health.enterTerminalState();
+    boolean clean = true;
     if (running != null) {
       running.shutdown();
       Duration grace = config.drainGrace();
       if (!running.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         progress.println(
             "gcg-serve: in-flight calls still running after " + grace + "; cancelling them");
+        clean = false;
         running.shutdownNow();
         running.awaitTermination(FORCED_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
     if (!model.stopEngine(FORCED_STOP_WAIT)) {
+      clean = false;
       progress.println(
           "gcg-serve: requests still running after " + FORCED_STOP_WAIT + " were failed");
     }
@@ -229,7 +257,8 @@ public final class GcgServer {
     accessLog.close();
     metricsExporter.close();
     model.close();
-    progress.println("gcg-serve: stopped");
+    progress.println(clean ? "gcg-serve: stopped" : "gcg-serve: stopped (not clean)");
+    return clean;
   }
 
   /** Waits until the gRPC server has terminated. */

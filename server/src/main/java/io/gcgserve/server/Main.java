@@ -23,6 +23,9 @@ public final class Main implements Callable<Integer> {
   /** Exit status when the model or the port cannot be brought up. */
   static final int EXIT_STARTUP_FAILED = 1;
 
+  /** Exit status when a drain had to cancel calls still running after the grace period. */
+  static final int EXIT_DRAIN_FORCED = 3;
+
   private final CommandSpec spec;
 
   private Main() {
@@ -40,12 +43,14 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** Runs the server; exits with 1 when it cannot start, 2 on bad flags. */
+  /**
+   * Runs the server; exits with 0 after a clean drain, 1 when it cannot start, 2 on bad flags, 3
+   * when the drain cancelled calls.
+   */
   public static void main(String[] args) {
     int exit = commandLine().execute(args);
-    if (exit != 0) {
-      System.exit(exit);
-    }
+    // exit even if a library left a non-daemon thread behind after the drain
+    System.exit(exit);
   }
 
   /** The command line, for {@link #main} and tests. */
@@ -127,15 +132,17 @@ public final class Main implements Callable<Integer> {
     }
     server.start();
     System.err.println(
-        "gcg-serve: listening on port "
+        "gcg-serve: listening on "
+            + config.bind()
+            + " port "
             + server.port()
             + (server.metricsPort() >= 0 ? ", metrics on port " + server.metricsPort() : "")
             + "; loading model (health NOT_SERVING)");
+    // SIGTERM and SIGINT drain through DrainSignal; the hook covers any other way the JVM ends
     Thread shutdownHook =
         new Thread(
             () -> {
               // logging may already be shut down in a hook: print to stderr
-              System.err.println("gcg-serve: shutdown requested");
               try {
                 server.stop(System.err);
               } catch (InterruptedException e) {
@@ -144,6 +151,7 @@ public final class Main implements Callable<Integer> {
             },
             "gcg-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+    DrainSignal signals = DrainSignal.install(server, System.err);
     ModelInfo info;
     try {
       info = server.loadAndWarmUp();
@@ -153,6 +161,10 @@ public final class Main implements Callable<Integer> {
       server.stop(System.err);
       return EXIT_STARTUP_FAILED;
     } catch (RuntimeException e) {
+      if (signals.requested()) {
+        // stopped while loading: the drain closed the model under the warm-up
+        return signals.awaitDrained() ? CommandLine.ExitCode.OK : EXIT_DRAIN_FORCED;
+      }
       System.err.println("gcg-serve: cannot load the model: " + e.getMessage());
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
       server.stop(System.err);
@@ -166,7 +178,6 @@ public final class Main implements Callable<Integer> {
             + config.device()
             + "; health SERVING on port "
             + server.port());
-    server.blockUntilShutdown();
-    return CommandLine.ExitCode.OK;
+    return signals.awaitDrained() ? CommandLine.ExitCode.OK : EXIT_DRAIN_FORCED;
   }
 }

@@ -55,7 +55,9 @@ class EndToEndLauncherIT {
                 "--device",
                 "cpu",
                 "--drain-grace-seconds",
-                "5")
+                "5",
+                "--drain-delay-seconds",
+                "1")
             .redirectErrorStream(true)
             .start();
     CountDownLatch serving = new CountDownLatch(1);
@@ -141,7 +143,14 @@ class EndToEndLauncherIT {
       }
       assertThat(exited).as("gcg-serve did not exit on SIGTERM").isTrue();
     }
-    assertThat(log.toString()).contains("gcg-serve: stopped");
+    // the SIGTERM drain: health first, a delay still accepting, then no new calls; a clean exit
+    assertThat(log.toString())
+        .containsSubsequence(
+            "gcg-serve: SIGTERM received",
+            "health NOT_SERVING; still accepting calls for 1 s",
+            "health NOT_SERVING, no new calls",
+            "gcg-serve: stopped");
+    assertThat(server.exitValue()).as("exit status after a clean drain").isZero();
   }
 
   private static int freePort() throws IOException {

@@ -34,6 +34,10 @@ class MainTest {
         "6000",
         "--metrics-port",
         "-1",
+        "--bind",
+        "127.0.0.1",
+        "--metrics-bind",
+        "*",
         "--model",
         "/models/gcg",
         "--device",
@@ -50,6 +54,8 @@ class MainTest {
         "2048",
         "--max-image-size",
         "1024x768",
+        "--drain-delay-seconds",
+        "2",
         "--drain-grace-seconds",
         "7",
         "--default-max-new-tokens",
@@ -75,6 +81,11 @@ class MainTest {
     ServerConfig config = ((Main) commandLine.getCommand()).toConfig();
     assertThat(config.port()).isEqualTo(6000);
     assertThat(config.metricsPort()).isEqualTo(-1);
+    assertThat(config.bind()).isEqualTo("127.0.0.1");
+    assertThat(config.socketAddress(6000).getAddress().isLoopbackAddress()).isTrue();
+    assertThat(config.metricsBind()).isEqualTo("*");
+    assertThat(config.metricsSocketAddress(9000).getAddress().isAnyLocalAddress()).isTrue();
+    assertThat(config.drainDelay()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.modelDirectory()).isEqualTo(Path.of("/models/gcg"));
     assertThat(config.device()).isEqualTo("cpu");
     assertThat(config.maxBatch()).isEqualTo(3);
@@ -208,6 +219,9 @@ class MainTest {
         "--max-image-size | 4096by4096 | must look like 4096x4096, got '4096by4096'",
         "--max-image-size | 0x10 | must be positive, got 0x10",
         "--drain-grace-seconds | -5 | must not be negative, got -5",
+        "--drain-delay-seconds | -1 | must not be negative, got -1",
+        "--bind | not an address | must be *, an IP address or a host name, got not an address",
+        "--metrics-bind | a b | must be *, an IP address or a host name, got a b",
         "--drain-grace-seconds | soon | must be a whole number of seconds, got 'soon'",
         "--max-new-tokens-limit | 0 | must be at least 1, got 0",
         "--max-prompt-chars | 0 | must be at least 1, got 0",

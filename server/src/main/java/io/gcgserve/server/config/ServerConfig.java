@@ -4,9 +4,11 @@ import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_CAPTIONS;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
+import static io.gcgserve.server.config.ServerSettings.BIND;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_PRUNER;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.DEVICE;
+import static io.gcgserve.server.config.ServerSettings.DRAIN_DELAY;
 import static io.gcgserve.server.config.ServerSettings.DRAIN_GRACE;
 import static io.gcgserve.server.config.ServerSettings.EXPERIMENTS_FILE;
 import static io.gcgserve.server.config.ServerSettings.EXPERIMENTS_POLL_SECONDS;
@@ -16,6 +18,7 @@ import static io.gcgserve.server.config.ServerSettings.MAX_KV_MIB;
 import static io.gcgserve.server.config.ServerSettings.MAX_MESSAGE_BYTES;
 import static io.gcgserve.server.config.ServerSettings.MAX_NEW_TOKENS_LIMIT;
 import static io.gcgserve.server.config.ServerSettings.MAX_PROMPT_CHARS;
+import static io.gcgserve.server.config.ServerSettings.METRICS_BIND;
 import static io.gcgserve.server.config.ServerSettings.METRICS_PORT;
 import static io.gcgserve.server.config.ServerSettings.MODEL_DIRECTORY;
 import static io.gcgserve.server.config.ServerSettings.PORT;
@@ -27,6 +30,9 @@ import static io.gcgserve.server.config.ServerSettings.WARM_UP;
 import static java.util.Objects.requireNonNull;
 
 import io.gcgserve.engine.EngineLimits;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -191,6 +197,65 @@ public final class ServerConfig {
   /** Sets the drain grace period. */
   public ServerConfig setDrainGrace(Duration drainGrace) {
     return set(DRAIN_GRACE, requireNonNull(drainGrace, "drainGrace is null"));
+  }
+
+  /** How long a SIGTERM drain keeps accepting calls with health NOT_SERVING. */
+  public Duration drainDelay() {
+    return required(DRAIN_DELAY);
+  }
+
+  /** Sets the drain delay. */
+  public ServerConfig setDrainDelay(Duration drainDelay) {
+    return set(DRAIN_DELAY, requireNonNull(drainDelay, "drainDelay is null"));
+  }
+
+  /** The address gRPC and metrics listen on; {@code *} for every interface. */
+  public String bind() {
+    return required(BIND);
+  }
+
+  /** Sets the listening address. */
+  public ServerConfig setBind(String address) {
+    return set(BIND, requireNonNull(address, "address is null"));
+  }
+
+  /** The address /metrics listens on; empty for the {@link #bind} address. */
+  public String metricsBind() {
+    return required(METRICS_BIND);
+  }
+
+  /** Sets the metrics address (empty = the {@link #bind} address). */
+  public ServerConfig setMetricsBind(String address) {
+    return set(METRICS_BIND, requireNonNull(address, "address is null"));
+  }
+
+  /**
+   * The socket address for the gRPC {@code port} on {@link #bind}: the wildcard address for {@code
+   * *}.
+   *
+   * @throws IllegalArgumentException when the address no longer resolves
+   */
+  public InetSocketAddress socketAddress(int port) {
+    return socketAddress(BIND, bind(), port);
+  }
+
+  /**
+   * The socket address for the metrics {@code port}: on {@link #metricsBind}, else {@link #bind}.
+   */
+  public InetSocketAddress metricsSocketAddress(int port) {
+    String address = metricsBind();
+    return address.isEmpty() ? socketAddress(port) : socketAddress(METRICS_BIND, address, port);
+  }
+
+  private static InetSocketAddress socketAddress(Setting<String> flag, String address, int port) {
+    if (address.equals(ServerSettings.ANY_ADDRESS)) {
+      return new InetSocketAddress(port);
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(address), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(flag.flag() + ": cannot resolve '" + address + "'", e);
+    }
   }
 
   /** {@code max_new_tokens} used when a request leaves it at 0. */

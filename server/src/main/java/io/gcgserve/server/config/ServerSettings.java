@@ -1,5 +1,7 @@
 package io.gcgserve.server.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +14,9 @@ import java.util.Set;
  * help line with its default, and a check that names the flag.
  */
 public final class ServerSettings {
+
+  /** The {@link #BIND} value that means every interface. */
+  public static final String ANY_ADDRESS = "*";
 
   /** gRPC listening port. */
   public static final Setting<Integer> PORT =
@@ -26,6 +31,31 @@ public final class ServerSettings {
               9464,
               "Prometheus /metrics port (0 = any free port, negative = no exporter).")
           .requiring(port -> port <= 65535, "must be at most 65535");
+
+  /** Address the gRPC server and the metrics exporter listen on. */
+  public static final Setting<String> BIND =
+      Setting.ofText(
+              "--bind",
+              "ADDRESS",
+              ANY_ADDRESS,
+              "Address that gRPC and /metrics listen on: * = every interface, 127.0.0.1 ="
+                  + " this host only (a sidecar), or an IP address or host name of this host.")
+          .requiring(ServerSettings::isBindable, "must be *, an IP address or a host name");
+
+  /** Address the metrics exporter listens on, when not {@link #BIND}'s. */
+  public static final Setting<String> METRICS_BIND =
+      Setting.of(
+              "--metrics-bind",
+              "ADDRESS",
+              String.class,
+              "",
+              "Address /metrics listens on when it differs from --bind (a sidecar: gRPC on"
+                  + " 127.0.0.1 for the application, /metrics on * for Prometheus).",
+              text -> text,
+              text -> text.isEmpty() ? "the --bind address" : text)
+          .requiring(
+              address -> address.isEmpty() || isBindable(address),
+              "must be *, an IP address or a host name");
 
   /** Model directory; absent means the checkpoint bundled on the classpath. */
   public static final Setting<Path> MODEL_DIRECTORY =
@@ -115,6 +145,19 @@ public final class ServerSettings {
               ServerSettings::parseSeconds,
               grace -> String.valueOf(grace.toSeconds()))
           .requiring(grace -> !grace.isNegative(), "must not be negative");
+
+  /** How long a drain keeps accepting calls after health turns NOT_SERVING. */
+  public static final Setting<Duration> DRAIN_DELAY =
+      Setting.of(
+              "--drain-delay-seconds",
+              "SECONDS",
+              Duration.class,
+              Duration.ofSeconds(5),
+              "On SIGTERM, how long health reports NOT_SERVING while new calls are still"
+                  + " accepted, so load balancers stop routing here first (SIGINT skips it).",
+              ServerSettings::parseSeconds,
+              delay -> String.valueOf(delay.toSeconds()))
+          .requiring(delay -> !delay.isNegative(), "must not be negative");
 
   /** {@code max_new_tokens} for a request that sends 0. */
   public static final Setting<Integer> DEFAULT_MAX_NEW_TOKENS =
@@ -233,6 +276,8 @@ public final class ServerSettings {
       List.of(
           PORT,
           METRICS_PORT,
+          BIND,
+          METRICS_BIND,
           MODEL_DIRECTORY,
           DEVICE,
           MAX_BATCH,
@@ -241,6 +286,7 @@ public final class ServerSettings {
           PREFILL_CHUNK_TOKENS,
           MAX_MESSAGE_BYTES,
           MAX_IMAGE_SIZE,
+          DRAIN_DELAY,
           DRAIN_GRACE,
           DEFAULT_MAX_NEW_TOKENS,
           MAX_NEW_TOKENS_LIMIT,
@@ -257,6 +303,24 @@ public final class ServerSettings {
           TTFT_SLO_MS);
 
   private ServerSettings() {}
+
+  /**
+   * Whether {@code address} is {@link #ANY_ADDRESS} or resolves (an IP literal never needs DNS).
+   */
+  private static boolean isBindable(String address) {
+    if (address.equals(ANY_ADDRESS)) {
+      return true;
+    }
+    if (address.isBlank() || address.contains(" ")) {
+      return false;
+    }
+    try {
+      InetAddress.getByName(address);
+      return true;
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
 
   private static Duration parseSeconds(String text) {
     try {

@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the registry over HTTP at {@code /metrics} on {@code --metrics-port}; disabled when the
- * port is negative.
+ * port is negative. It listens on {@code --metrics-bind}, or {@code --bind} like the gRPC server.
  */
 public final class MetricsExporter implements AutoCloseable {
 
   private final PrometheusRegistry registry;
+  private final ServerConfig config;
   private final int port;
   private @Nullable HTTPServer server;
 
@@ -24,6 +25,7 @@ public final class MetricsExporter implements AutoCloseable {
   @Inject
   public MetricsExporter(PrometheusRegistry registry, ServerConfig config) {
     this.registry = requireNonNull(registry, "registry is null");
+    this.config = requireNonNull(config, "config is null");
     this.port = config.metricsPort();
   }
 
@@ -33,7 +35,12 @@ public final class MetricsExporter implements AutoCloseable {
       return -1;
     }
     try {
-      server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+      server =
+          HTTPServer.builder()
+              .inetAddress(config.metricsSocketAddress(port).getAddress())
+              .port(port)
+              .registry(registry)
+              .buildAndStart();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve metrics on port " + port, e);
     }
