@@ -181,6 +181,27 @@ function canonical(value) {
   return JSON.stringify(value);
 }
 
+// The path and values of the first difference between two JSON values, or null.
+function firstDifference(ours, ref, where) {
+  const isObject = (x) => x && typeof x === 'object' && !Array.isArray(x);
+  if (isObject(ours) && isObject(ref)) {
+    for (const key of [...new Set([...Object.keys(ours), ...Object.keys(ref)])].sort()) {
+      const found = firstDifference(ours[key], ref[key], `${where}.${key}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (Array.isArray(ours) && Array.isArray(ref) && ours.length === ref.length) {
+    for (let i = 0; i < ours.length; i++) {
+      const found = firstDifference(ours[i], ref[i], `${where}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (canonical(ours) === canonical(ref)) return null;
+  return `${where}: ours ${String(canonical(ours)).slice(0, 300)}, reference ${String(canonical(ref)).slice(0, 300)}`;
+}
+
 async function main() {
   const opts = args(process.argv.slice(2));
   const spec = JSON.parse(fs.readFileSync(opts.scenarios, 'utf8'));
@@ -197,9 +218,8 @@ async function main() {
       observations[scenario.name] = obs;
       if (scenario.compare && reference) {
         check(scenario.name in reference, 'the reference client recorded no observation');
-        const ours = canonical(obs);
-        const ref = canonical(reference[scenario.name]);
-        check(ours === ref, `differs from the reference client:\n      ours: ${ours.slice(0, 600)}\n      ref:  ${ref.slice(0, 600)}`);
+        const where = firstDifference(obs, reference[scenario.name], scenario.name);
+        check(where === null, `differs from the reference client at ${where}`);
       }
       const note = scenario.pending ? '; it is marked pending: drop the flag' : '';
       console.log(`PASS    ${scenario.name} (${Date.now() - t0} ms)${note}`);

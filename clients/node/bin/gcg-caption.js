@@ -152,4 +152,10 @@ async function main() {
   }
 }
 
+// A closed pipe (gcg-caption ... | head) ends the output, not the process with a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main().then((code) => { process.exitCode = code; });

@@ -165,6 +165,25 @@ def run_arms(client, scenario, image, metrics_url) -> Dict[str, Any]:
     return {"status": "OK", "arms": arms}
 
 
+def first_difference(ours, ref, path: str):
+    """The path and values of the first difference between two JSON values, or None."""
+    if isinstance(ours, dict) and isinstance(ref, dict):
+        for key in sorted(set(ours) | set(ref)):
+            where = first_difference(ours.get(key), ref.get(key), f"{path}.{key}")
+            if where:
+                return where
+        return None
+    if isinstance(ours, list) and isinstance(ref, list) and len(ours) == len(ref):
+        for i, (a, b) in enumerate(zip(ours, ref)):
+            where = first_difference(a, b, f"{path}[{i}]")
+            if where:
+                return where
+        return None
+    if ours == ref:
+        return None
+    return f"{path}: ours {json.dumps(ours)[:300]}, reference {json.dumps(ref)[:300]}"
+
+
 RUNNERS = {"caption": run_caption, "list_pruners": run_list_pruners,
            "cancel_after_first_phrase": run_cancel, "arms": run_arms}
 
@@ -197,10 +216,8 @@ def main(argv: List[str] = None) -> int:
                 observations[name] = obs
                 if scenario.get("compare") and args.reference:
                     check(name in reference, "the reference client recorded no observation")
-                    check(obs == reference[name],
-                          "differs from the reference client:\n      ours: "
-                          + json.dumps(obs, sort_keys=True)[:600] + "\n      ref:  "
-                          + json.dumps(reference[name], sort_keys=True)[:600])
+                    where = first_difference(obs, reference[name], name)
+                    check(where is None, f"differs from the reference client at {where}")
                 ms = (time.monotonic() - t0) * 1000
                 if scenario.get("pending"):
                     print(f"PASS    {name} ({ms:.0f} ms); it is marked pending: drop the flag")
