@@ -1,0 +1,176 @@
+'use strict';
+// gcg-serve client for Node: captions as an async iterator of typed events, masks decoded.
+const path = require('path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const masks = require('./masks');
+
+const DEFAULT_PROTO_DIR = process.env.GCG_PROTO_DIR
+  || path.join(__dirname, '..', '..', '..', 'proto', 'src', 'main', 'proto');
+const MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+const BUILT_IN_KEEP_RATIO = ['fastv', 'pdrop', 'altp'];
+const STATUS_NAMES = Object.fromEntries(Object.entries(grpc.status).map(([k, v]) => [v, k]));
+const OBJECT_OPTIONS = { keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true };
+
+/** A call that ended with a status other than OK; `code` is the status name (INVALID_ARGUMENT). */
+class GcgError extends Error {
+  constructor(code, message) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.details = message;
+  }
+
+  static from(error) {
+    return new GcgError(STATUS_NAMES[error.code] || 'UNKNOWN', error.details || '');
+  }
+}
+
+function loadService(protoDir = DEFAULT_PROTO_DIR) {
+  const definition = protoLoader.loadSync('gcg/v1/grounded_caption.proto', {
+    ...OBJECT_OPTIONS,
+    includeDirs: [protoDir],
+  });
+  return grpc.loadPackageDefinition(definition).gcg.v1.GroundedCaption;
+}
+
+/**
+ * Builds a CaptionRequest object. `keepRatio` fills the typed field of a built-in pruner and the
+ * `keep_ratio` param of a plugin; giving it in `params` too throws.
+ */
+function captionRequest(image, options = {}) {
+  const params = { ...(options.params || {}) };
+  const request = {
+    image,
+    prompt: options.prompt || '',
+    experiment: options.experiment || '',
+    subjectKey: options.subjectKey || '',
+    generation: {
+      maxNewTokens: options.maxNewTokens || 0,
+      temperature: options.temperature || 0,
+      topP: options.topP || 0,
+      seed: options.seed || 0,
+    },
+  };
+  const pruner = options.pruner || '';
+  if (pruner || Object.keys(params).length > 0 || options.keepRatio !== undefined) {
+    request.pruner = { name: pruner, params };
+  }
+  if (options.keepRatio !== undefined) {
+    if ('keep_ratio' in params) throw new Error('give keepRatio once: as keepRatio or in params');
+    if (BUILT_IN_KEEP_RATIO.includes(pruner)) request.pruner[pruner] = { keepRatio: options.keepRatio };
+    else request.pruner.params.keep_ratio = String(options.keepRatio);
+  }
+  if (options.budget) request.budget = options.budget;
+  return request;
+}
+
+/** Converts a CaptionEvent object to a typed event ({type: 'started' | ...}). */
+function toEvent(message) {
+  switch (message.event) {
+    case 'started': {
+      const s = message.started;
+      return { type: 'started', ...s, budget: s.budget || null };
+    }
+    case 'textDelta':
+      return { type: 'textDelta', text: message.textDelta.text, index: message.textDelta.index };
+    case 'groundedPhrase': {
+      const g = message.groundedPhrase;
+      const mask = {
+        ...g.mask,
+        decode: () => masks.decodeMask(g.mask.rleCounts, g.mask.size),
+      };
+      return { type: 'groundedPhrase', phrase: g.phrase, charStart: g.charStart, charEnd: g.charEnd, mask };
+    }
+    case 'finished':
+      return { type: 'finished', ...message.finished };
+    default:
+      return null;
+  }
+}
+
+/** A running caption: `for await (const event of call)`, `call.cancel()`, `await call.headers`. */
+class CaptionCall {
+  constructor(call) {
+    this.call = call;
+    this.headers = new Promise((resolve) => {
+      call.on('metadata', (md) => {
+        const headers = {};
+        for (const [k, v] of Object.entries(md.getMap())) headers[k] = String(v);
+        resolve(headers);
+      });
+      call.on('status', () => resolve({}));
+    });
+  }
+
+  async *messages() {
+    try {
+      for await (const message of this.call) yield message;
+    } catch (error) {
+      throw GcgError.from(error);
+    }
+  }
+
+  async *[Symbol.asyncIterator]() {
+    for await (const message of this.messages()) {
+      const event = toEvent(message);
+      if (event) yield event;
+    }
+  }
+
+  cancel() {
+    this.call.cancel();
+  }
+
+  /** Reads the whole stream: {started, text, phrases, finished}. */
+  async collect() {
+    const result = { started: null, text: '', phrases: [], finished: null };
+    for await (const event of this) {
+      if (event.type === 'started') result.started = event;
+      else if (event.type === 'textDelta') result.text += event.text;
+      else if (event.type === 'groundedPhrase') result.phrases.push(event);
+      else if (event.type === 'finished') result.finished = event;
+    }
+    return result;
+  }
+}
+
+function callOptions(deadlineMs) {
+  return deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
+}
+
+class GcgClient {
+  /** Connects in plaintext to `target` (host:port). */
+  constructor(target, options = {}) {
+    const Service = loadService(options.protoDir);
+    this.stub = new Service(target, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_INBOUND_MESSAGE_BYTES,
+    });
+  }
+
+  /** Starts a caption; `deadlineMs` bounds the whole call. */
+  caption(request, { deadlineMs } = {}) {
+    return new CaptionCall(this.stub.Caption(request, callOptions(deadlineMs)));
+  }
+
+  /** The server's pruners (PrunerDescription objects, sorted by name). */
+  listPruners({ deadlineMs } = {}) {
+    return new Promise((resolve, reject) => {
+      this.stub.ListPruners({}, callOptions(deadlineMs), (error, response) =>
+        (error ? reject(GcgError.from(error)) : resolve(response.pruners)));
+    });
+  }
+
+  /** The experiments in force (ListExperimentsResponse). */
+  listExperiments({ deadlineMs } = {}) {
+    return new Promise((resolve, reject) => {
+      this.stub.ListExperiments({}, callOptions(deadlineMs), (error, response) =>
+        (error ? reject(GcgError.from(error)) : resolve(response)));
+    });
+  }
+
+  close() {
+    this.stub.close();
+  }
+}
+
+module.exports = { GcgClient, GcgError, CaptionCall, captionRequest, masks, toEvent, STATUS_NAMES };
