@@ -4,6 +4,7 @@ import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_CAPTIONS;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
+import static io.gcgserve.server.config.ServerSettings.BUDGET_MIN_KEEP_RATIO;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_PRUNER;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.DEVICE;
@@ -304,6 +305,16 @@ public final class ServerConfig {
   /** Sets the budget pruner. */
   public ServerConfig setBudgetPruner(String name) {
     return set(BUDGET_PRUNER, name);
+  }
+
+  /** The least keep ratio a time budget prunes to. */
+  public double budgetMinKeepRatio() {
+    return required(BUDGET_MIN_KEEP_RATIO);
+  }
+
+  /** Sets the least keep ratio a time budget prunes to. */
+  public ServerConfig setBudgetMinKeepRatio(double ratio) {
+    return set(BUDGET_MIN_KEEP_RATIO, ratio);
   }
 
   /** The server-wide TTFT objective in ms; 0 = off. */
