@@ -158,13 +158,15 @@ class BudgetServiceTest {
                 .build());
     assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(refused.getDescription())
-        .startsWith("budget.max_ttft_ms = 0.000001 ms cannot be met now: even altp keeping 1");
+        .startsWith(
+            "budget.max_ttft_ms = 0.000001 ms cannot be met now: even altp keeping 2 visual tokens");
     assertThat(server.captioner.generations()).isEqualTo(calibration);
     assertThat(budgetRequests("ttft", "rejected")).isEqualTo(1);
 
     List<CaptionEvent> events = captionAll(request(Budget.newBuilder().setMaxTtftMs(1e-6)).build());
     Started started = events.get(0).getStarted();
-    assertThat(started.getVisualTokensKept()).isEqualTo(1);
+    // the floor: --budget-min-keep-ratio 0.1 of 16 tokens, rounded
+    assertThat(started.getVisualTokensKept()).isEqualTo(2);
     assertThat(started.getBudget().getOutcome())
         .isEqualTo(BudgetOutcome.BUDGET_OUTCOME_BEST_EFFORT);
     assertThat(started.getBudget().getPredictedTtftMs()).isPositive();
@@ -186,7 +188,7 @@ class BudgetServiceTest {
     AccessLogEntry.BudgetEntry missed = lines.get(1).budget();
     assertThat(missed.bestEffort()).isTrue();
     assertThat(missed.outcome()).isEqualTo("missed");
-    assertThat(missed.keepRatio()).isEqualTo(1 / 16.0);
+    assertThat(missed.keepRatio()).isEqualTo(2 / 16.0);
     assertThat(missed.predictedTtftMs()).isPositive();
   }
 

@@ -110,6 +110,17 @@ public final class BudgetBench implements Callable<Integer> {
       description = "Arrival window per rate. Default: ${DEFAULT-VALUE}.")
   double phaseSeconds = 30;
 
+  @Option(
+      names = "--rates",
+      split = ",",
+      description = "Run exactly these rates (/s) instead of searching from --start-rate.")
+  List<Double> fixedRates = new ArrayList<>();
+
+  @Option(
+      names = "--budget-ms",
+      description = "Use this budget instead of --budget-factor times the single-stream p50.")
+  double fixedBudget;
+
   @Option(names = "--seed", description = "Arrival seed. Default: ${DEFAULT-VALUE}.")
   long seed = 1;
 
@@ -151,21 +162,23 @@ public final class BudgetBench implements Callable<Integer> {
       }
       unpruned.requests += singleStream;
       double singleP50 = Percentiles.percentile(single, 50);
-      double budget = budgetFactor * singleP50;
+      double budget = fixedBudget > 0 ? fixedBudget : budgetFactor * singleP50;
       report.budget(singleP50, budget);
       progress.printf(
           Locale.ROOT,
           "budgets: single-stream TTFT p50 %.1f ms; budget %.1f ms%n",
           singleP50,
           budget);
-      double rate = startRate;
-      for (int step = 0; step < maxSteps; step++, rate *= rateStep) {
+      double rate = fixedRates.isEmpty() ? startRate : fixedRates.get(0);
+      for (int step = 0; step < (fixedRates.isEmpty() ? maxSteps : fixedRates.size()); step++) {
+        rate = fixedRates.isEmpty() ? rate : fixedRates.get(step);
         rates.add(rate);
         BudgetBenchReport.Phase phase = phase(unpruned, rate, step, budget, images);
         report.add(Config.UNPRUNED, phase);
-        if (phase.missShare() >= 0.5) {
+        if (fixedRates.isEmpty() && phase.missShare() >= 0.5) {
           break;
         }
+        rate *= rateStep;
       }
       unpruned.close();
       report.log(Config.UNPRUNED, unpruned.log, unpruned.requests);

@@ -130,7 +130,7 @@ final class BudgetBenchReport {
   private final PrintStream progress;
   private final Map<Config, List<Phase>> phases = new EnumMap<>(Config.class);
   private final Map<Config, List<Choices>> choices = new EnumMap<>(Config.class);
-  private final Map<Config, QualityFigures> quality = new EnumMap<>(Config.class);
+  private final Map<Config, List<QualityFigures>> quality = new EnumMap<>(Config.class);
   private double singleStreamP50 = Double.NaN;
   private double budgetMillis;
 
@@ -177,11 +177,12 @@ final class BudgetBenchReport {
       end = start;
     }
     choices.put(config, perPhase.stream().map(Choices::of).toList());
-    if (!perPhase.isEmpty()) {
-      QualityScoring scoring = QualityScoring.open(groundTruth, progress::println);
-      ArmSample sample = new ArmSample(config.label, perPhase.get(perPhase.size() - 1));
-      quality.put(config, scoring.score(sample, RESAMPLES, 1));
+    QualityScoring scoring = QualityScoring.open(groundTruth, progress::println);
+    List<QualityFigures> figures = new ArrayList<>();
+    for (List<AccessLogEntry> phase : perPhase) {
+      figures.add(scoring.score(new ArmSample(config.label, phase), RESAMPLES, 1));
     }
+    quality.put(config, figures);
   }
 
   void write() throws IOException {
@@ -191,16 +192,15 @@ final class BudgetBenchReport {
     tree.put("schema", 1);
     tree.put("single_stream_ttft_p50_ms", singleStreamP50);
     tree.put("budget_ms", budgetMillis);
+    tree.put("comparison_rate_index", comparisonIndex());
     Map<String, Object> configs = new LinkedHashMap<>();
     for (Config config : Config.values()) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("phases", phases.getOrDefault(config, List.of()));
       entry.put("budget_choices", choices.getOrDefault(config, List.of()));
-      QualityFigures figures = quality.get(config);
-      if (figures != null) {
-        entry.put("quality_at_last_rate", figures.values());
-        entry.put("quality_images", figures.images());
-      }
+      entry.put(
+          "quality_ap50_miou_recall",
+          quality.getOrDefault(config, List.of()).stream().map(QualityFigures::values).toList());
       configs.put(config.name().toLowerCase(Locale.ROOT), entry);
     }
     tree.put("configs", configs);
@@ -212,6 +212,22 @@ final class BudgetBenchReport {
             .toJson(tree);
     BudgetBench.writeText(out.resolve("summary.json"), json + "\n");
     progress.println("budgets: wrote " + out.resolve("budgets.md"));
+  }
+
+  /** The phase compared: unpruned's first with at least half missing, else its last; -1 if none. */
+  int comparisonIndex() {
+    List<Phase> list = phases.getOrDefault(Config.UNPRUNED, List.of());
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).missShare() >= 0.5) {
+        return i;
+      }
+    }
+    return list.size() - 1;
+  }
+
+  private @Nullable QualityFigures qualityAt(Config config, int index) {
+    List<QualityFigures> figures = quality.getOrDefault(config, List.of());
+    return index < figures.size() ? figures.get(index) : null;
   }
 
   private String markdown() {
@@ -252,22 +268,36 @@ final class BudgetBenchReport {
                 c == null ? "" : String.format(Locale.ROOT, "%.0f", c.absErrorP90())));
       }
     }
-    md.append("\n## Quality at the last rate (").append(groundTruth).append(")\n\n");
-    md.append("| configuration | images | AP50 | mIoU | recall |\n|---|---:|---|---|---|\n");
-    for (Map.Entry<Config, QualityFigures> entry : quality.entrySet()) {
-      QualityFigures q = entry.getValue();
-      md.append("| ").append(entry.getKey().label).append(" | ").append(q.images());
-      for (int m = 0; m < 3; m++) {
-        double[] ci = q.interval(m);
-        md.append(String.format(Locale.ROOT, " | %.1f (%.1f–%.1f)", q.values()[m], ci[0], ci[1]));
+    int at = comparisonIndex();
+    md.append("\n## Quality per rate (").append(groundTruth).append(")\n\n");
+    md.append(
+        "| configuration | rate /s | images | AP50 | mIoU | recall |\n|---|---:|---:|---|---|---|\n");
+    for (Config config : Config.values()) {
+      List<QualityFigures> figures = quality.getOrDefault(config, List.of());
+      List<Phase> list = phases.getOrDefault(config, List.of());
+      for (int i = 0; i < figures.size() && i < list.size(); i++) {
+        QualityFigures q = figures.get(i);
+        md.append(
+            String.format(
+                Locale.ROOT, "| %s | %.2f | %d", config.label, list.get(i).rate(), q.images()));
+        for (int m = 0; m < 3; m++) {
+          double[] ci = q.interval(m);
+          md.append(String.format(Locale.ROOT, " | %.1f (%.1f–%.1f)", q.values()[m], ci[0], ci[1]));
+        }
+        md.append(" |\n");
       }
-      md.append(" |\n");
     }
-    QualityFigures reference = quality.get(Config.UNPRUNED);
+    QualityFigures reference = at < 0 ? null : qualityAt(Config.UNPRUNED, at);
     if (reference != null) {
-      md.append("\nDifferences against unpruned, 95% bootstrap intervals over images:\n\n");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%nAt %.2f/s, the first rate at which unpruned serving missed the budget for at least"
+                  + " half its requests (else the last), against unpruned, 95%% bootstrap intervals"
+                  + " over images:%n%n",
+              phases.getOrDefault(Config.UNPRUNED, List.of()).get(at).rate()));
       for (Config config : new Config[] {Config.ALTP25, Config.BUDGETED}) {
-        @Nullable QualityFigures q = quality.get(config);
+        QualityFigures q = qualityAt(config, at);
         if (q != null) {
           for (Comparison comparison : q.against(reference)) {
             md.append("- ").append(comparison.verdict()).append('\n');

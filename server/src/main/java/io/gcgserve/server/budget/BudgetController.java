@@ -78,6 +78,7 @@ public final class BudgetController {
   private final CostModel costs;
   private final String budgetPruner;
   private final int sloMillis;
+  private final double minKeepRatio;
 
   /**
    * Checks {@code --budget-pruner}.
@@ -90,6 +91,7 @@ public final class BudgetController {
     this.costs = Objects.requireNonNull(costs, "costs is null");
     this.budgetPruner = config.budgetPruner();
     this.sloMillis = config.ttftSloMillis();
+    this.minKeepRatio = config.budgetMinKeepRatio();
     PrunerFactory factory = registry.find(budgetPruner);
     if (factory == null || !KeepSearch.hasKeepSetting(factory)) {
       throw new IllegalArgumentException(
@@ -190,10 +192,13 @@ public final class BudgetController {
           case BUDGET_KIND_VISUAL_TOKENS -> s -> s.visualTokensKept() <= limit.value();
           default -> s -> predictTtft(pruner, s.keepRatio(), load) <= limit.value();
         };
-    KeepSearch.Setting setting = search.largest(fits);
+    // a time budget prunes no harder than the floor; FLOPs and token budgets are exact
+    int least =
+        limit.onTime() ? Math.max(1, (int) Math.round(minKeepRatio * search.maxKeepTokens())) : 1;
+    KeepSearch.Setting setting = search.largest(fits, least);
     boolean bestEffort = setting == null;
     if (setting == null) {
-      setting = search.at(1);
+      setting = search.at(least);
       if (limit.rejectOnMiss()) {
         throw refusal(pruner, setting, limit, load);
       }
@@ -239,7 +244,9 @@ public final class BudgetController {
               + limit.text()
               + " cannot be met now: even "
               + pruner
-              + " keeping 1 visual token is predicted to start after "
+              + " keeping "
+              + cheapest.visualTokensKept()
+              + " visual tokens (--budget-min-keep-ratio) is predicted to start after "
               + fmt(Math.rint(predicted))
               + " ms ("
               + fmt(Math.rint(load.aheadMillis()))
@@ -273,7 +280,11 @@ public final class BudgetController {
   }
 
   private double queueMillis(Load load) {
-    return Math.max(0, load.aheadMillis() + costs.predictResidual(load.occupancy()));
+    return Math.max(
+        0,
+        load.aheadMillis()
+            + costs.predictResidual(load.occupancy())
+            + costs.residualDeviation(load.occupancy()));
   }
 
   private Decision decide(

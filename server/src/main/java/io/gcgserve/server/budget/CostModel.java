@@ -12,10 +12,12 @@ import java.util.Objects;
  * <ul>
  *   <li><b>service</b>: the time from joining the engine's batch to the end of its own prefill, per
  *       pruner and keep-ratio bucket ({@value #BUCKETS} buckets over (0, 1]); an exponentially
- *       weighted mean of what real requests took (weight {@value #ALPHA} for the newest), seeded by
- *       a line {@code a + b·keep} fitted to the start-up calibration. Made non-decreasing in the
- *       keep ratio (a running maximum over the buckets), so "the largest keep setting that fits" is
- *       well defined however noisy the buckets are.
+ *       weighted mean of what real requests took (weight {@value #ALPHA} for the newest). A bucket
+ *       not seen yet is predicted by the line {@code a + b·keep} fitted to the start-up
+ *       calibration, scaled by how real requests compared with that line so far (a moving mean of
+ *       observed over line), so a calibration taken on a busier or quieter machine does not linger.
+ *       Made non-decreasing in the keep ratio (a running maximum over the buckets), so "the largest
+ *       keep setting that fits" is well defined however noisy the buckets are.
  *   <li><b>work ahead</b>: the predicted service of every request admitted before this one that has
  *       not finished its prefill ({@link WorkAhead}); the engine prefills oldest first.
  *   <li><b>residual</b>: what the two miss, learned per occupancy (requests running and waiting in
@@ -42,6 +44,7 @@ public final class CostModel {
   private final Map<String, Curve> curves = new HashMap<>();
   private final double[] residual = new double[MAX_OCCUPANCY + 1];
   private final boolean[] residualSeen = new boolean[MAX_OCCUPANCY + 1];
+  private final double[] deviation = new double[MAX_OCCUPANCY + 1];
 
   /** An empty model; {@link #calibrate} seeds it. */
   public CostModel() {}
@@ -102,11 +105,27 @@ public final class CostModel {
       return;
     }
     int slot = slot(occupancy);
-    residual[slot] =
-        residualSeen[slot]
-            ? residual[slot] + ALPHA * (residualMillis - residual[slot])
-            : residualMillis;
+    if (residualSeen[slot]) {
+      deviation[slot] += ALPHA * (Math.abs(residualMillis - residual[slot]) - deviation[slot]);
+      residual[slot] += ALPHA * (residualMillis - residual[slot]);
+    } else {
+      residual[slot] = residualMillis;
+    }
     residualSeen[slot] = true;
+  }
+
+  /**
+   * How far residuals at {@code occupancy} stray from their mean: a moving mean of the absolute
+   * deviation, ms; borrowed from below like {@link #predictResidual}. The controller keeps this
+   * much headroom, so a budget is planned to be met by most requests, not by half of them.
+   */
+  public synchronized double residualDeviation(int occupancy) {
+    for (int slot = slot(occupancy); slot >= 0; slot--) {
+      if (residualSeen[slot]) {
+        return deviation[slot];
+      }
+    }
+    return 0;
   }
 
   /** The residual to expect at {@code occupancy}, ms (see the class comment). */
@@ -138,6 +157,8 @@ public final class CostModel {
   private static final class Curve {
     private double intercept;
     private double slope;
+    private double correction = 1;
+    private boolean corrected;
     private final double[] mean = new double[BUCKETS];
     private final boolean[] seen = new boolean[BUCKETS];
 
@@ -149,12 +170,22 @@ public final class CostModel {
     void observe(int bucket, double millis) {
       mean[bucket] = seen[bucket] ? mean[bucket] + ALPHA * (millis - mean[bucket]) : millis;
       seen[bucket] = true;
+      double line = line(bucket);
+      if (line > 0) {
+        double ratio = millis / line;
+        correction = corrected ? correction + ALPHA * (ratio - correction) : ratio;
+        corrected = true;
+      }
+    }
+
+    private double line(int bucket) {
+      return intercept + slope * (bucket + 1.0) / BUCKETS;
     }
 
     double predict(int bucket) {
       double running = 0;
       for (int b = 0; b <= bucket; b++) {
-        double value = seen[b] ? mean[b] : intercept + slope * (b + 1.0) / BUCKETS;
+        double value = seen[b] ? mean[b] : line(b) * correction;
         running = Math.max(running, value);
       }
       return running;

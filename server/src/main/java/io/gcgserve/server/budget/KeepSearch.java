@@ -120,11 +120,11 @@ public final class KeepSearch {
   }
 
   /**
-   * The largest setting that {@code fits}, assuming that if one fits every smaller one does; null
-   * when even one kept token does not fit.
+   * The largest setting of at least {@code minKeepTokens} that {@code fits}, assuming that if one
+   * fits every smaller one does; null when even {@code minKeepTokens} does not fit.
    */
-  public @Nullable Setting largest(Predicate<Setting> fits) {
-    Setting low = at(1);
+  public @Nullable Setting largest(Predicate<Setting> fits, int minKeepTokens) {
+    Setting low = at(Math.max(1, Math.min(minKeepTokens, maxKeepTokens())));
     if (!fits.test(low)) {
       return null;
     }

@@ -5,6 +5,7 @@ import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_CAPTIONS;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
 import static io.gcgserve.server.config.ServerSettings.BIND;
+import static io.gcgserve.server.config.ServerSettings.BUDGET_MIN_KEEP_RATIO;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_PRUNER;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.DEVICE;
@@ -369,6 +370,16 @@ public final class ServerConfig {
   /** Sets the budget pruner. */
   public ServerConfig setBudgetPruner(String name) {
     return set(BUDGET_PRUNER, name);
+  }
+
+  /** The least keep ratio a time budget prunes to. */
+  public double budgetMinKeepRatio() {
+    return required(BUDGET_MIN_KEEP_RATIO);
+  }
+
+  /** Sets the least keep ratio a time budget prunes to. */
+  public ServerConfig setBudgetMinKeepRatio(double ratio) {
+    return set(BUDGET_MIN_KEEP_RATIO, ratio);
   }
 
   /** The server-wide TTFT objective in ms; 0 = off. */

@@ -258,6 +258,19 @@ public final class ServerSettings {
           "Pruner for requests with a budget (or under --ttft-slo-ms) that name no pruner; it"
               + " must take keep_tokens.");
 
+  /** The least keep ratio a time budget prunes to. */
+  public static final Setting<Double> BUDGET_MIN_KEEP_RATIO =
+      Setting.of(
+              "--budget-min-keep-ratio",
+              "R",
+              Double.class,
+              0.1,
+              "The hardest a TTFT budget or the server-wide TTFT objective prunes (kept over total"
+                  + " visual tokens); below it captions lose their objects.",
+              Double::valueOf,
+              String::valueOf)
+          .requiring(r -> r > 0 && r <= 1, "must be in (0, 1]");
+
   /** The server-wide time-to-first-token objective, in ms; 0 = off. */
   public static final Setting<Integer> TTFT_SLO_MS =
       Setting.of(
@@ -300,6 +313,7 @@ public final class ServerSettings {
           ACCESS_LOG_ROTATE_MIB,
           ACCESS_LOG_KEEP,
           BUDGET_PRUNER,
+          BUDGET_MIN_KEEP_RATIO,
           TTFT_SLO_MS);
 
   private ServerSettings() {}

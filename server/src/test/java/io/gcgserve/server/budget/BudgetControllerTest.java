@@ -84,7 +84,13 @@ class BudgetControllerTest {
     BudgetController controller = controller(0);
     Choice cheapest = choose(controller, "fastv", Map.of(), Source.REQUEST, ttft(2), IDLE);
     assertThat(cheapest.decision().bestEffort()).isTrue();
-    assertThat(cheapest.parameters()).containsEntry("keep_tokens", "1");
+    // the floor, --budget-min-keep-ratio 0.1 of 576 tokens, not a single token
+    assertThat(cheapest.parameters()).containsEntry("keep_tokens", "58");
+    BudgetController halfFloor =
+        new BudgetController(
+            new ServerConfig().setBudgetMinKeepRatio(0.5), BuiltInPruners.registry(), costs());
+    assertThat(choose(halfFloor, "fastv", Map.of(), Source.REQUEST, ttft(2), IDLE).parameters())
+        .containsEntry("keep_tokens", "288");
     BudgetLimit reject = new BudgetLimit(BudgetKind.BUDGET_KIND_TTFT, 2, true);
     assertThatThrownBy(
             () -> choose(controller, "fastv", Map.of(), Source.REQUEST, reject, new Load(1, 250)))

@@ -53,7 +53,23 @@ class CostModelTest {
       assertThat(predicted).isGreaterThanOrEqualTo(previous);
       previous = predicted;
     }
-    assertThat(model.predictService("pdrop", "none", 0.95)).isEqualTo(500);
+    assertThat(model.predictService("pdrop", "none", 0.95)).isGreaterThanOrEqualTo(500);
+  }
+
+  @Test
+  void aStaleCalibrationIsScaledByWhatRealRequestsTook() {
+    CostModel model = new CostModel();
+    // calibrated while the machine was busy: three times what requests take later
+    model.calibrate("none", new double[] {1.0}, new double[] {300});
+    model.calibrate("altp", new double[] {0.1, 0.5}, new double[] {60, 180});
+    for (int i = 0; i < 30; i++) {
+      model.observeService("none", 1.0, 100);
+      model.observeService("altp", 0.5, 60);
+    }
+    assertThat(model.predictService("none", "none", 1.0)).isCloseTo(100, within(1e-6));
+    // buckets never seen follow the line scaled by observed / line (60 / 180)
+    assertThat(model.predictService("altp", "none", 0.1)).isCloseTo(20, within(1e-6));
+    assertThat(model.predictService("altp", "none", 1.0)).isCloseTo(110, within(1e-6));
   }
 
   @Test
@@ -78,6 +94,20 @@ class CostModelTest {
     assertThat(model.predictResidual(8)).isCloseTo(400, within(1e-6));
     assertThat(model.predictResidual(1000)).isCloseTo(400, within(1e-6));
     assertThat(model.predictResidual(0)).isZero();
+  }
+
+  @Test
+  void theResidualsDeviationIsTheHeadroom() {
+    CostModel model = new CostModel();
+    for (int i = 0; i < 400; i++) {
+      model.observeResidual(4, i % 2 == 0 ? 20 : 80);
+      model.observeResidual(1, 30);
+    }
+    assertThat(model.predictResidual(4)).isCloseTo(50, within(8.0));
+    assertThat(model.residualDeviation(4)).isCloseTo(30, within(8.0));
+    assertThat(model.residualDeviation(1)).isZero();
+    assertThat(model.residualDeviation(0)).isZero();
+    assertThat(model.residualDeviation(6)).isEqualTo(model.residualDeviation(4));
   }
 
   @Test

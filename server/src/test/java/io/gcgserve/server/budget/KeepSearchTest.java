@@ -61,7 +61,7 @@ class KeepSearchTest {
       @ForAll @IntRange(min = 0, max = 64) int textTokens,
       @ForAll @DoubleRange(min = 0.001, max = 1.0) @Scale(4) double limit) {
     KeepSearch search = search(pruner, geometry, textTokens);
-    KeepSearch.Setting chosen = search.largest(s -> s.flopsRatio() <= limit);
+    KeepSearch.Setting chosen = search.largest(s -> s.flopsRatio() <= limit, 1);
     if (chosen == null) {
       assertThat(search.at(1).flopsRatio()).isGreaterThan(limit);
       return;
@@ -78,7 +78,7 @@ class KeepSearchTest {
       @ForAll("geometries") ModelGeometry geometry,
       @ForAll @IntRange(min = 1, max = 600) int limit) {
     KeepSearch search = search(pruner, geometry, 8);
-    KeepSearch.Setting chosen = search.largest(s -> s.visualTokensKept() <= limit);
+    KeepSearch.Setting chosen = search.largest(s -> s.visualTokensKept() <= limit, 1);
     assertThat(chosen).isNotNull();
     assertThat(chosen.visualTokensKept()).isLessThanOrEqualTo(limit);
     if (chosen.keepTokens() < search.maxKeepTokens()) {
