@@ -167,7 +167,9 @@ final class Plot {
     if (value == Math.rint(value) && Math.abs(value) < 1e9) {
       return Long.toString((long) value);
     }
-    return String.format(Locale.ROOT, "%.3g", value);
+    return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", value))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   private static void draw(

@@ -12,7 +12,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Writes one result's files: summary.json, requests.jsonl, the .hlog logs, plots, report.html. */
+/**
+ * Writes one result's files: summary.json, requests.jsonl, the .hlog logs, plots, report.html and
+ * report.md.
+ */
 final class RunWriter {
 
   private final Path directory;
@@ -64,6 +67,7 @@ final class RunWriter {
     Outputs.writeHistogramLogs(measured, directory);
     Charts.write(directory, measured, steps, workload.warmupSeconds(), result.achievedRate());
     HtmlReport.write(directory, summary, SummaryTable.render(summary));
+    MarkdownReport.write(directory, summary, SummaryTable.render(summary));
     return summary;
   }
 

@@ -34,6 +34,12 @@ final class SummaryTable {
             run.path("client_cpu_s").asDouble(),
             100 * run.path("client_cpu_share_of_one_core").asDouble(),
             summary.path("slo").asText()));
+    if (summary.has("capacity")) {
+      out.append(
+          "capacity search: the table pools every step of every search (different rates; its"
+              + " rate and goodput columns are means over steps): the capacity is in"
+              + " summary.json \"capacity\" and report.md\n");
+    }
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
