@@ -64,7 +64,11 @@ final class Figures {
         : "p" + String.valueOf(percentile);
   }
 
+  /** {@code value} to three decimals; NaN and infinities stay what they are. */
   static double round(double value) {
+    if (!Double.isFinite(value)) {
+      return value;
+    }
     return Math.round(value * 1000) / 1000.0;
   }
 

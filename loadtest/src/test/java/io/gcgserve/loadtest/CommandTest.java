@@ -109,6 +109,77 @@ class CommandTest {
   }
 
   @Test
+  void repeatedRunsAndTheCapacitySearchWriteTheirSummaries() throws Exception {
+    // the double holds up to about 20/s: every stream takes 100 ms, and at most 2 are in flight
+    try (ScriptedServer server =
+        new ScriptedServer((request, call) -> ScriptedServer.Script.steady(40, 10, 7))
+            .startOnPort()) {
+      String target = "localhost:" + server.port();
+      Path runs = directory.resolve("runs");
+      assertThat(
+              run(
+                  "--target",
+                  target,
+                  "--rate",
+                  "8",
+                  "--duration",
+                  "1s",
+                  "--runs",
+                  "2",
+                  "--out",
+                  runs.toString(),
+                  "--synthetic",
+                  "2",
+                  "--quiet",
+                  "--no-quality"))
+          .isZero();
+      JsonNode summary = new ObjectMapper().readTree(runs.resolve("summary.json").toFile());
+      assertThat(summary.path("runs").path("runs").asInt()).isEqualTo(2);
+      assertThat(summary.path("runs").path("ttft_p50_ms").path("values")).hasSize(2);
+      assertThat(summary.path("overall").path("requests").asInt()).isEqualTo(16);
+      assertThat(runs.resolve("run-1/summary.json")).isRegularFile();
+      assertThat(runs.resolve("run-2/requests.jsonl")).isRegularFile();
+
+      Path search = directory.resolve("search");
+      assertThat(
+              run(
+                  "--target",
+                  target,
+                  "--find-max-rate",
+                  "--rate",
+                  "4",
+                  "--warmup",
+                  "0.5s",
+                  "--search-window",
+                  "1s",
+                  "--search-windows",
+                  "3",
+                  "--search-steps",
+                  "3",
+                  "--max-in-flight",
+                  "2",
+                  "--slo",
+                  "ttft=150ms",
+                  "--out",
+                  search.toString(),
+                  "--synthetic",
+                  "2",
+                  "--quiet",
+                  "--no-quality"))
+          .isZero();
+      JsonNode capacity =
+          new ObjectMapper().readTree(search.resolve("summary.json").toFile()).path("capacity");
+      JsonNode steps = capacity.path("mix").path("steps");
+      assertThat(steps).hasSize(3);
+      assertThat(steps.get(0).path("rate").asDouble()).isEqualTo(4);
+      assertThat(steps.get(0).path("pass").asBoolean()).isTrue();
+      // 32/s cannot pass with two streams of 100 ms in flight
+      assertThat(capacity.path("mix").path("max_rate").asDouble()).isBetween(4.0, 16.0);
+      assertThat(search.resolve("report.md")).isRegularFile();
+    }
+  }
+
+  @Test
   void anUnreachableTargetAndBadFlagsExitWithUsageErrors() {
     assertThat(run("--target", "localhost:1", "--out", directory.toString(), "--quiet"))
         .isEqualTo(2);

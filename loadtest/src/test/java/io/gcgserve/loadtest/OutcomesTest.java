@@ -87,6 +87,8 @@ class OutcomesTest {
           Summary.build("t", workload, Slo.parse("ttft=10s"), result, 40).path("by").path("pruner");
       assertThat(byPruner.path("broken").path("good").asInt()).isZero();
       assertThat(byPruner.path("broken").path("goodput_rps").asDouble()).isZero();
+      // no OK request: no mean to report (not a zero)
+      assertThat(byPruner.path("broken").path("mean_flops_ratio").asDouble()).isNaN();
     }
   }
 
