@@ -126,6 +126,29 @@ final class LayeringRules {
           .callMethodWhere(serviceLoaderLoading())
           .because("a second registry would list a different set of pruners");
 
+  /**
+   * (h) The load tester measures the server from outside, over gRPC: it may read the access-log
+   * record (the shape eval's quality scoring takes a served caption in), but no other server class,
+   * nor the engine or the model runtime, so nothing it reports can come from inside the process.
+   */
+  static final ArchRule LOAD_TESTER_TALKS_TO_THE_SERVER_OVER_GRPC_ONLY =
+      noClasses()
+          .that()
+          .resideInAPackage("io.gcgserve.loadtest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.gcgserve.server",
+              "io.gcgserve.server.config..",
+              "io.gcgserve.server.experiment..",
+              "io.gcgserve.server.grpc..",
+              "io.gcgserve.server.metrics..",
+              "io.gcgserve.server.model..",
+              "io.gcgserve.server.pruner..",
+              "io.gcgserve.engine..",
+              "io.gcgserve.model.djl..")
+          .because("a load test measures what a client sees, over the wire");
+
   private LayeringRules() {}
 
   /** The class itself and its nested classes, by name, so lambdas and records inside count too. */

@@ -9,6 +9,7 @@ import io.gcgserve.architecture.fixtures.DjlOutsideTheRuntime;
 import io.gcgserve.architecture.fixtures.SecondImageDecoder;
 import io.gcgserve.architecture.fixtures.SecondPrunerRegistry;
 import io.gcgserve.engine.EngineFixtureUsingTheServer;
+import io.gcgserve.loadtest.LoadTestFixtureReadingServerConfig;
 import io.gcgserve.model.mask.ModelApiFixtureUsingBuiltInPruners;
 import io.gcgserve.pruners.SpiFixtureUsingTheModelApi;
 import io.gcgserve.server.ServerFixtureUsingSyntheticData;
@@ -61,6 +62,13 @@ class LayeringRulesFixturesTest {
   @Test
   void serviceLoaderOutsideThePrunerRegistryIsReported() {
     assertReports(LayeringRules.ONLY_THE_REGISTRY_LOADS_SERVICES, SecondPrunerRegistry.class);
+  }
+
+  @Test
+  void loadTesterReadingTheServersInsidesIsReported() {
+    assertReports(
+        LayeringRules.LOAD_TESTER_TALKS_TO_THE_SERVER_OVER_GRPC_ONLY,
+        LoadTestFixtureReadingServerConfig.class);
   }
 
   private static void assertReports(ArchRule rule, Class<?> fixture) {

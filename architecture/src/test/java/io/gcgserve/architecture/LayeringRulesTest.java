@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import io.gcgserve.client.CaptionCli;
 import io.gcgserve.eval.cli.EvalCommand;
 import io.gcgserve.examples.grid.GridPrunerFactory;
+import io.gcgserve.loadtest.LoadTestCommand;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.data.DataCommand;
 import io.gcgserve.model.djl.DjlGroundedCaptioner;
@@ -37,7 +38,8 @@ class LayeringRulesTest {
             Main.class,
             CaptionCli.class,
             EvalCommand.class,
-            GridPrunerFactory.class);
+            GridPrunerFactory.class,
+            LoadTestCommand.class);
 
     assertThat(oneClassPerModule)
         .allSatisfy(type -> assertThat(production.contain(type)).as(type.getName()).isTrue());
@@ -73,6 +75,11 @@ class LayeringRulesTest {
   @Test
   void onlyTheImagePackageDecodesImages() {
     LayeringRules.ONLY_THE_IMAGE_PACKAGE_DECODES_IMAGES.check(production);
+  }
+
+  @Test
+  void loadTesterTalksToTheServerOverGrpcOnly() {
+    LayeringRules.LOAD_TESTER_TALKS_TO_THE_SERVER_OVER_GRPC_ONLY.check(production);
   }
 
   @Test
