@@ -112,6 +112,7 @@ final class QualityUnderLoad {
         ArmSample.OK,
         null,
         record.caption(),
-        masks);
+        masks,
+        null);
   }
 }
