@@ -8,6 +8,7 @@ import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
 import io.gcgserve.proto.v1.PrunerSpec;
+import io.gcgserve.server.accesslog.AccessLogEntry;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -24,11 +25,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bytes that are not a valid CaptionRequest get INVALID_ARGUMENT naming what is wrong, counted like
@@ -94,6 +98,23 @@ class MalformedRequestTest {
       assertThat(status.getDescription()).contains("byte offset " + offset + " ");
       assertThat(server.requests("unknown", "INVALID_ARGUMENT")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aMalformedRequestGetsAnAccessLogLine(@TempDir Path directory) throws Exception {
+    Path log = directory.resolve("access.jsonl");
+    TestServer server = TestServer.started(TestServer.config().setAccessLog(log));
+    try {
+      assertThat(send(server.channel, withRawField(validRequest(), 2, NOT_UTF8)).getCode())
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    } finally {
+      server.close();
+    }
+
+    List<AccessLogEntry> lines =
+        Files.readAllLines(log).stream().map(AccessLogEntry::parse).toList();
+    assertThat(lines).extracting(AccessLogEntry::status).containsExactly("INVALID_ARGUMENT");
+    assertThat(lines.get(0).pruner()).isEqualTo("unknown");
   }
 
   @Test
