@@ -51,13 +51,18 @@ class TextDelta:
 
 @dataclass(frozen=True)
 class Mask:
-    """A phrase's mask: COCO RLE, size [height, width], bbox [x, y, w, h], score."""
+    """A phrase's mask: COCO RLE, size [height, width], bbox [x, y, w, h], score.
+
+    ``empty`` is true when the model found no region for the phrase (no foreground pixel; bbox
+    and score are then 0): "no object found", not an error.
+    """
 
     rle_counts: str
     size: List[int]
     bbox: List[int]
     score: float
     png: Optional[bytes] = None
+    empty: bool = False
 
     def decode(self) -> np.ndarray:
         """The pixels as a (height, width) bool array."""
@@ -121,7 +126,7 @@ def from_proto(event) -> Optional[Event]:
         g = event.grounded_phrase
         m = g.mask
         mask = Mask(m.rle_counts, list(m.size), list(m.bbox), m.score,
-                    m.png if m.HasField("png") else None)
+                    m.png if m.HasField("png") else None, m.empty)
         return GroundedPhrase(g.phrase, g.char_start, g.char_end, mask)
     if which == "finished":
         f = event.finished

@@ -18,8 +18,10 @@ import io.gcgserve.server.experiment.ExperimentFileException;
 import io.gcgserve.server.experiment.ExperimentModule;
 import io.gcgserve.server.experiment.Experiments;
 import io.gcgserve.server.grpc.CallMetadataInterceptor;
+import io.gcgserve.server.grpc.CaptionServiceDefinition;
 import io.gcgserve.server.grpc.GroundedCaptionService;
 import io.gcgserve.server.grpc.GrpcModule;
+import io.gcgserve.server.grpc.TransportRejections;
 import io.gcgserve.server.metrics.MetricsExporter;
 import io.gcgserve.server.metrics.MetricsModule;
 import io.gcgserve.server.model.ModelModule;
@@ -31,6 +33,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -63,6 +66,7 @@ public final class GcgServer {
   private final AccessLog accessLog;
   private final BudgetController budgets;
   private final PrunerRegistry registry;
+  private final TransportRejections transportRejections;
   private @Nullable Server server;
   private int metricsPort = -1;
   private boolean stopped;
@@ -78,7 +82,9 @@ public final class GcgServer {
       Experiments experiments,
       AccessLog accessLog,
       BudgetController budgets,
-      PrunerRegistry registry) {
+      PrunerRegistry registry,
+      TransportRejections transportRejections) {
+    this.transportRejections = requireNonNull(transportRejections, "transportRejections is null");
     this.budgets = requireNonNull(budgets, "budgets is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.config = requireNonNull(config, "config is null");
@@ -128,12 +134,25 @@ public final class GcgServer {
     server =
         builder
             .maxInboundMessageSize(config.maxMessageBytes())
-            .addService(ServerInterceptors.intercept(captionService, new CallMetadataInterceptor()))
+            .addStreamTracerFactory(transportRejections.tracerFactory())
+            .intercept(transportRejections.interceptor())
+            .addService(
+                ServerInterceptors.intercept(
+                    CaptionServiceDefinition.bind(captionService), new CallMetadataInterceptor()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(reflectionV1Alpha())
             .build()
             .start();
     metricsPort = metricsExporter.start();
+  }
+
+  /**
+   * Server reflection v1alpha, for the tools (grpcurl before 1.9, some IDEs) that only speak it.
+   */
+  @SuppressWarnings("deprecation") // v1alpha is deprecated upstream, but still widely spoken
+  private static io.grpc.BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
   }
 
   /**

@@ -6,6 +6,7 @@ import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.config.ServerSettings;
 import io.gcgserve.server.config.Setting;
 import io.gcgserve.server.experiment.ExperimentFileException;
+import io.gcgserve.server.model.TokenLimitException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -156,6 +157,11 @@ public final class Main implements Callable<Integer> {
     try {
       info = server.loadAndWarmUp();
     } catch (ExperimentFileException e) {
+      System.err.println("gcg-serve: " + e.getMessage());
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      server.stop(System.err);
+      return EXIT_STARTUP_FAILED;
+    } catch (TokenLimitException e) {
       System.err.println("gcg-serve: " + e.getMessage());
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
       server.stop(System.err);

@@ -258,7 +258,12 @@ class GroundedCaptionServiceTest {
 
   @Test
   void rejectsMaxNewTokensOutOfRange() {
-    for (int tokens : new int[] {-1, 513, 100_000}) {
+    // the limit defaults to the model's ceiling: context 512 - 16 visual - 5 prompt tokens
+    List<CaptionEvent> atCeiling =
+        captionAll(
+            request().setGeneration(GenerationOptions.newBuilder().setMaxNewTokens(491)).build());
+    assertThat(atCeiling.get(atCeiling.size() - 1).hasFinished()).isTrue();
+    for (int tokens : new int[] {-1, 492, 100_000}) {
       Status status =
           failure(
               request()
@@ -266,7 +271,7 @@ class GroundedCaptionServiceTest {
                   .build());
       assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(status.getDescription())
-          .isEqualTo("max_new_tokens must be in [1, 512] (0 = server default 64), got " + tokens);
+          .isEqualTo("max_new_tokens must be in [1, 491] (0 = server default 64), got " + tokens);
     }
   }
 
@@ -354,6 +359,16 @@ class GroundedCaptionServiceTest {
               assertThat(parameter.getMin()).isEqualTo(1.0);
               assertThat(parameter.getMax()).isEqualTo(64.0);
               assertThat(parameter.getAllowed()).isEqualTo("an integer in [1, 64]");
+            });
+    // keep_ratio refuses 0: the advertised range says so, in the text and in min_exclusive
+    PrunerDescription fastv = response.getPruners(1);
+    assertThat(fastv.getParametersList())
+        .anySatisfy(
+            parameter -> {
+              assertThat(parameter.getName()).isEqualTo("keep_ratio");
+              assertThat(parameter.getMin()).isEqualTo(0.0);
+              assertThat(parameter.getMinExclusive()).isTrue();
+              assertThat(parameter.getAllowed()).isEqualTo("a number in (0.0, 1.0]");
             });
   }
 

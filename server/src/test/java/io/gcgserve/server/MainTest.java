@@ -223,7 +223,9 @@ class MainTest {
         "--bind | not an address | must be *, an IP address or a host name, got not an address",
         "--metrics-bind | a b | must be *, an IP address or a host name, got a b",
         "--drain-grace-seconds | soon | must be a whole number of seconds, got 'soon'",
-        "--max-new-tokens-limit | 0 | must be at least 1, got 0",
+        "--max-new-tokens-limit | 0 | must be auto or at least 1, got 0",
+        "--max-new-tokens-limit | -3 | must be auto or at least 1, got -3",
+        "--max-new-tokens-limit | lots | must be a whole number, got 'lots'",
         "--max-prompt-chars | 0 | must be at least 1, got 0",
         "--stream-buffer | 0 | must be at least 1, got 0",
       })

@@ -5,14 +5,19 @@ import com.google.inject.Module;
 import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.experiment.ExperimentFileException;
+import io.gcgserve.server.grpc.TransportRejections;
 import io.gcgserve.server.metrics.ServingMetrics;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,14 +36,31 @@ final class TestServer implements AutoCloseable {
   final ByteArrayOutputStream stopLog = new ByteArrayOutputStream();
 
   private TestServer(ServerConfig config, boolean warm, Module... overrides) throws IOException {
+    this(config, warm, false, overrides);
+  }
+
+  private TestServer(ServerConfig config, boolean warm, boolean overTcp, Module... overrides)
+      throws IOException {
     Module[] modules = Arrays.copyOf(overrides, overrides.length + 1);
     modules[overrides.length] =
         binder -> binder.bind(StepwiseCaptioner.class).toInstance(captioner);
     injector = GcgServer.injector(config, modules);
     server = injector.getInstance(GcgServer.class);
-    String name = InProcessServerBuilder.generateName();
-    server.start(InProcessServerBuilder.forName(name));
-    channel = InProcessChannelBuilder.forName(name).build();
+    if (overTcp) {
+      server.start(
+          NettyServerBuilder.forAddress(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+      channel =
+          NettyChannelBuilder.forAddress(
+                  InetAddress.getLoopbackAddress().getHostAddress(), server.port())
+              .usePlaintext()
+              .maxInboundMessageSize(64 << 20)
+              .build();
+    } else {
+      String name = InProcessServerBuilder.generateName();
+      server.start(InProcessServerBuilder.forName(name));
+      channel = InProcessChannelBuilder.forName(name).build();
+    }
     if (warm) {
       try {
         server.loadAndWarmUp();
@@ -72,6 +94,11 @@ final class TestServer implements AutoCloseable {
     return new TestServer(config(), true, overrides);
   }
 
+  /** A warm server on Netty over loopback TCP (the transport's own limits apply). */
+  static TestServer overTcp(ServerConfig config) throws IOException {
+    return new TestServer(config, true, true);
+  }
+
   static TestServer notWarm(ServerConfig config) throws IOException {
     return new TestServer(config, false);
   }
@@ -99,6 +126,11 @@ final class TestServer implements AutoCloseable {
                         point)
                     .getValue())
         .sum();
+  }
+
+  /** The value of {@code gcg_transport_rejections_total} for {@code reason}. */
+  double transportRejections(String reason) {
+    return injector.getInstance(TransportRejections.class).count(reason);
   }
 
   @Override

@@ -15,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * @param type value type
  * @param description one sentence for {@code ListPruners}
  * @param defaultValue textual default, or null when the parameter is optional with no default
- * @param min inclusive lower bound for numeric types (per element for lists), or null
+ * @param min lower bound for numeric types (per element for lists), or null; inclusive unless
+ *     {@code minExclusive}
  * @param max inclusive upper bound for numeric types (per element for lists), or null
  * @param allowedValues allowed values for {@link Type#ENUM}, empty otherwise
+ * @param minExclusive whether {@code min} itself is refused, as for a fraction in {@code (0, 1]}
  */
 public record ParameterSpec(
     String name,
@@ -26,7 +28,8 @@ public record ParameterSpec(
     @Nullable String defaultValue,
     @Nullable Double min,
     @Nullable Double max,
-    List<String> allowedValues) {
+    List<String> allowedValues,
+    boolean minExclusive) {
 
   /** Value types a pruner parameter can have. */
   public enum Type {
@@ -47,6 +50,22 @@ public record ParameterSpec(
     if (type == Type.ENUM && allowedValues.isEmpty()) {
       throw new IllegalArgumentException("enum parameter " + name + " needs allowed values");
     }
+    if (minExclusive && (type != Type.DOUBLE || min == null)) {
+      throw new IllegalArgumentException(
+          "parameter " + name + ": only a DOUBLE with a minimum can exclude its minimum");
+    }
+  }
+
+  /** A spec whose minimum, if any, is inclusive (the form before exclusive minimums existed). */
+  public ParameterSpec(
+      String name,
+      Type type,
+      String description,
+      @Nullable String defaultValue,
+      @Nullable Double min,
+      @Nullable Double max,
+      List<String> allowedValues) {
+    this(name, type, description, defaultValue, min, max, allowedValues, false);
   }
 
   /** An integer parameter in {@code [min, max]}. */
@@ -75,6 +94,20 @@ public record ParameterSpec(
         List.of());
   }
 
+  /** A real parameter in {@code (min, max]}: {@code min} itself is refused. */
+  public static ParameterSpec ofDoubleAboveMin(
+      String name, String description, @Nullable Double defaultValue, double min, double max) {
+    return new ParameterSpec(
+        name,
+        Type.DOUBLE,
+        description,
+        defaultValue == null ? null : defaultValue.toString(),
+        min,
+        max,
+        List.of(),
+        true);
+  }
+
   /** An enumerated parameter. */
   public static ParameterSpec ofEnum(
       String name, String description, String defaultValue, List<String> allowedValues) {
@@ -92,7 +125,7 @@ public record ParameterSpec(
   public String allowedDescription() {
     return switch (type) {
       case INT -> "an integer in [" + integral(min) + ", " + integral(max) + "]";
-      case DOUBLE -> "a number in [" + min + ", " + max + "]";
+      case DOUBLE -> "a number in " + (minExclusive ? "(" : "[") + min + ", " + max + "]";
       case BOOLEAN -> "true or false";
       case ENUM -> "one of " + String.join(", ", allowedValues);
       case INT_LIST ->
@@ -141,12 +174,18 @@ public record ParameterSpec(
     } catch (NumberFormatException e) {
       throw invalid(pruner, value);
     }
-    if (!Double.isFinite(parsed)
-        || (min != null && parsed < min)
-        || (max != null && parsed > max)) {
+    if (!Double.isFinite(parsed) || !inRange(parsed)) {
       throw invalid(pruner, value);
     }
     return parsed;
+  }
+
+  /** Whether {@code value} lies in this spec's bounds (exclusive minimum included). */
+  public boolean inRange(double value) {
+    if (min != null && (minExclusive ? value <= min : value < min)) {
+      return false;
+    }
+    return max == null || value <= max;
   }
 
   /** Parses an enum value (case-insensitive), returning the canonical spelling. */

@@ -269,7 +269,10 @@ public final class ServerConfig {
     return set(DEFAULT_MAX_NEW_TOKENS, defaultMaxNewTokens);
   }
 
-  /** Largest {@code max_new_tokens} a request may ask for. */
+  /**
+   * Largest {@code max_new_tokens} a request may ask for, as configured: {@link
+   * ServerSettings#AUTO_TOKENS} for the model's ceiling (resolved when the model loads).
+   */
   public int maxNewTokensLimit() {
     return required(MAX_NEW_TOKENS_LIMIT);
   }
@@ -404,7 +407,7 @@ public final class ServerConfig {
     }
     int limit = maxNewTokensLimit();
     int defaultTokens = defaultMaxNewTokens();
-    if (defaultTokens > limit) {
+    if (limit != ServerSettings.AUTO_TOKENS && defaultTokens > limit) {
       throw new IllegalArgumentException(
           DEFAULT_MAX_NEW_TOKENS.flag()
               + " must be in [1, "

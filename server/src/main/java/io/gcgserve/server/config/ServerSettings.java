@@ -18,6 +18,9 @@ public final class ServerSettings {
   /** The {@link #BIND} value that means every interface. */
   public static final String ANY_ADDRESS = "*";
 
+  /** The {@link #MAX_NEW_TOKENS_LIMIT} value that means the model's ceiling. */
+  public static final int AUTO_TOKENS = 0;
+
   /** gRPC listening port. */
   public static final Setting<Integer> PORT =
       Setting.ofInteger("--port", "PORT", 50051, "gRPC port (0 = any free port).")
@@ -170,9 +173,17 @@ public final class ServerSettings {
 
   /** Largest {@code max_new_tokens} a request may ask for. */
   public static final Setting<Integer> MAX_NEW_TOKENS_LIMIT =
-      Setting.ofInteger(
-              "--max-new-tokens-limit", "N", 512, "Largest max_new_tokens a request may ask for.")
-          .requiring(tokens -> tokens >= 1, "must be at least 1");
+      Setting.of(
+              "--max-new-tokens-limit",
+              "N|auto",
+              Integer.class,
+              AUTO_TOKENS,
+              "Largest max_new_tokens a request may ask for; auto = the model's ceiling (its"
+                  + " context minus the visual tokens and the default prompt's tokens, 421 on the"
+                  + " bundled model). A limit above the ceiling is refused at start.",
+              ServerSettings::parseTokenLimit,
+              tokens -> tokens == AUTO_TOKENS ? "auto" : String.valueOf(tokens))
+          .requiring(tokens -> tokens >= 0, "must be auto or at least 1");
 
   /** Longest prompt. */
   public static final Setting<Integer> MAX_PROMPT_CHARS =
@@ -342,5 +353,16 @@ public final class ServerSettings {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("must be a whole number of seconds, got '" + text + "'");
     }
+  }
+
+  private static Integer parseTokenLimit(String text) {
+    if (text.equalsIgnoreCase("auto")) {
+      return AUTO_TOKENS;
+    }
+    int tokens = Setting.parseInteger(text);
+    if (tokens == AUTO_TOKENS) {
+      throw new IllegalArgumentException("must be auto or at least 1, got 0");
+    }
+    return tokens;
   }
 }

@@ -164,6 +164,20 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   }
 
   /**
+   * Answers a Caption message that {@link CaptionRequestParser} could not parse (not a protobuf, or
+   * a string field that is not UTF-8): INVALID_ARGUMENT with what is wrong, counted in {@code
+   * gcg_requests_total} under pruner {@code unknown} and written to the access log, like every
+   * other rejected request; nothing is logged at ERROR, since the fault is the client's.
+   */
+  void rejectMalformed(String problem, StreamObserver<CaptionEvent> responseObserver) {
+    AccessRecord record = new AccessRecord(CallMetadata.current(), System.nanoTime(), false);
+    Status status = Status.INVALID_ARGUMENT.withDescription(problem);
+    metrics.requestFinished(record.labels(), status.getCode().name());
+    accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
+    responseObserver.onError(status.asRuntimeException());
+  }
+
+  /**
    * The pruner the request runs: its own, or its experiment's arm's (recorded in {@code record}).
    */
   private PrunerSpec prunerSpec(CaptionRequest request, AccessRecord record) {
@@ -274,7 +288,8 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
                 .setDescription(spec.description())
                 .setDefaultValue(spec.defaultValue() == null ? "" : spec.defaultValue())
                 .setAllowed(spec.allowedDescription())
-                .addAllAllowedValues(spec.allowedValues());
+                .addAllAllowedValues(spec.allowedValues())
+                .setMinExclusive(spec.minExclusive());
         if (spec.min() != null) {
           parameter.setMin(spec.min());
         }
@@ -346,7 +361,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   }
 
   private GenerationOptions options(io.gcgserve.proto.v1.GenerationOptions requested) {
-    int limit = config.maxNewTokensLimit();
+    int limit = model.maxNewTokensLimit();
     int maxNewTokens = requested.getMaxNewTokens();
     if (maxNewTokens == 0) {
       maxNewTokens = config.defaultMaxNewTokens();

@@ -13,6 +13,7 @@ public final class GrpcModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(GroundedCaptionService.class).in(Singleton.class);
+    bind(TransportRejections.class).in(Singleton.class);
     bind(HealthStatusManager.class).toInstance(new HealthStatusManager());
   }
 

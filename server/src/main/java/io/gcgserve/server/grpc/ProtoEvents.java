@@ -103,7 +103,8 @@ final class ProtoEvents {
             .setRleCounts(CocoRle.encode(mask).toCompressedString())
             .addSize(mask.height())
             .addSize(mask.width())
-            .setScore(mask.score());
+            .setScore(mask.score())
+            .setEmpty(mask.area() == 0);
     for (int value : mask.bbox()) {
       out.addBbox(value);
     }

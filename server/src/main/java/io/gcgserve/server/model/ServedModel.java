@@ -14,6 +14,7 @@ import io.gcgserve.model.StepwiseCaptioner;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.config.ServerSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.time.Duration;
@@ -37,6 +38,9 @@ public final class ServedModel implements AutoCloseable {
   private final Provider<StepwiseCaptioner> loader;
   private final boolean warmUp;
   private final EngineLimits limits;
+  private final int configuredTokenLimit;
+  private final int defaultMaxNewTokens;
+  private volatile int maxNewTokensLimit;
   private volatile @Nullable StepwiseCaptioner ready;
   private volatile @Nullable Engine engine;
 
@@ -46,6 +50,8 @@ public final class ServedModel implements AutoCloseable {
     this.loader = requireNonNull(loader, "loader is null");
     this.warmUp = config.warmUp();
     this.limits = config.engineLimits();
+    this.configuredTokenLimit = config.maxNewTokensLimit();
+    this.defaultMaxNewTokens = config.defaultMaxNewTokens();
   }
 
   /**
@@ -79,6 +85,17 @@ public final class ServedModel implements AutoCloseable {
         info.geometry().gridHeight(),
         info.geometry().gridWidth(),
         info.geometry().hiddenSize());
+    try {
+      maxNewTokensLimit =
+          resolveTokenLimit(
+              configuredTokenLimit,
+              defaultMaxNewTokens,
+              info,
+              captioner.promptTokens(info.defaultPrompt()));
+    } catch (TokenLimitException e) {
+      captioner.close();
+      throw e;
+    }
     if (warmUp) {
       try {
         warmUp(captioner, info);
@@ -98,6 +115,68 @@ public final class ServedModel implements AutoCloseable {
         limits.maxReservedBytes() >> 20,
         limits.prefillChunkTokens());
     return info;
+  }
+
+  /**
+   * The largest {@code max_new_tokens} a request may ask for: {@code configured}, or the model's
+   * ceiling for {@link ServerSettings#AUTO_TOKENS}. The ceiling is what the context leaves after
+   * the visual tokens and the default prompt ({@code promptTokens}, begin-of-sequence included).
+   *
+   * @throws TokenLimitException when {@code configured} or {@code defaultTokens} exceeds the
+   *     ceiling
+   */
+  static int resolveTokenLimit(
+      int configured, int defaultTokens, ModelInfo info, int promptTokens) {
+    int visual = info.geometry().visualTokens();
+    int ceiling = info.maxContextTokens() - visual - promptTokens;
+    String derivation =
+        "the model's ceiling of "
+            + ceiling
+            + " (context "
+            + info.maxContextTokens()
+            + " tokens - "
+            + visual
+            + " visual tokens - "
+            + promptTokens
+            + " tokens of the default prompt)";
+    if (ceiling < 1) {
+      throw new TokenLimitException(
+          "model '" + info.name() + "' leaves no room to generate: " + derivation);
+    }
+    if (configured > ceiling) {
+      throw new TokenLimitException(
+          ServerSettings.MAX_NEW_TOKENS_LIMIT.flag()
+              + " "
+              + configured
+              + " exceeds "
+              + derivation
+              + "; use auto or at most "
+              + ceiling);
+    }
+    int limit = configured == ServerSettings.AUTO_TOKENS ? ceiling : configured;
+    if (defaultTokens > limit) {
+      throw new TokenLimitException(
+          ServerSettings.DEFAULT_MAX_NEW_TOKENS.flag()
+              + " "
+              + defaultTokens
+              + " exceeds the limit of "
+              + limit
+              + (configured == ServerSettings.AUTO_TOKENS
+                  ? ", " + derivation
+                  : " (" + ServerSettings.MAX_NEW_TOKENS_LIMIT.flag() + ")")
+              + "; lower it");
+    }
+    return limit;
+  }
+
+  /**
+   * The largest {@code max_new_tokens} a request may ask for, resolved against the model.
+   *
+   * @throws ModelNotReadyException while loading
+   */
+  public int maxNewTokensLimit() {
+    captioner();
+    return maxNewTokensLimit;
   }
 
   private static void warmUp(StepwiseCaptioner captioner, ModelInfo info) {

@@ -26,7 +26,7 @@ class ServerConfigTest {
     assertThat(config.engineLimits().maxReservedBytes()).isEqualTo(512L << 20);
     assertThat(config.drainGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.defaultMaxNewTokens()).isEqualTo(128);
-    assertThat(config.maxNewTokensLimit()).isEqualTo(512);
+    assertThat(config.maxNewTokensLimit()).isEqualTo(ServerSettings.AUTO_TOKENS);
     assertThat(config.maxPromptChars()).isEqualTo(4096);
     assertThat(config.streamBufferMessages()).isEqualTo(64);
     assertThat(config.warmUp()).isTrue();
@@ -38,9 +38,14 @@ class ServerConfigTest {
         .hasMessage("--max-batch must be at least 1, got 0");
     assertThatThrownBy(() -> new ServerConfig().setDevice("tpu").validate())
         .hasMessage("--device must be auto, cpu or gpu, got tpu");
-    assertThatThrownBy(() -> new ServerConfig().setDefaultMaxNewTokens(600).validate())
+    assertThatThrownBy(
+            () ->
+                new ServerConfig().setMaxNewTokensLimit(512).setDefaultMaxNewTokens(600).validate())
         .hasMessageContaining(
             "--default-max-new-tokens must be in [1, --max-new-tokens-limit=512]");
+    // under auto the model decides, when it loads
+    assertThatCode(() -> new ServerConfig().setDefaultMaxNewTokens(600).validate())
+        .doesNotThrowAnyException();
   }
 
   @Test

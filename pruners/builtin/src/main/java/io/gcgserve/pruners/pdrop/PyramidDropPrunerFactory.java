@@ -49,7 +49,7 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
           1,
           1023);
   private static final ParameterSpec LAMBDA =
-      ParameterSpec.ofDouble(
+      ParameterSpec.ofDoubleAboveMin(
           "lambda",
           "Fraction of the surviving visual tokens kept at each stage boundary; exclusive with"
               + " keep_tokens and keep_ratio.",
@@ -65,7 +65,7 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
           1,
           1 << 20);
   private static final ParameterSpec KEEP_RATIO =
-      ParameterSpec.ofDouble(
+      ParameterSpec.ofDoubleAboveMin(
           KeepBudget.KEEP_RATIO,
           "Fraction of the visual tokens left after the last stage: keep_tokens ="
               + " round(keep_ratio * N_v), at least one. Exclusive with lambda and keep_tokens.",
@@ -128,12 +128,6 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
     } else {
       String text = lambdaText != null ? lambdaText : Objects.requireNonNull(LAMBDA.defaultValue());
       double lambda = LAMBDA.parseDouble(NAME, text);
-      if (lambda <= 0.0) {
-        throw new InvalidPrunerParameterException(
-            "pruner 'pdrop': parameter 'lambda' = '"
-                + text
-                + "' is invalid; expected a number in (0.0, 1.0] (at least some tokens must stay)");
-      }
       fillCounts(keptAfterStage, visualTokens, lambda);
     }
     int[] pruneAfter = new int[stages.length];

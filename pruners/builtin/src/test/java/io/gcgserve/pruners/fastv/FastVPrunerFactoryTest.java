@@ -81,7 +81,7 @@ class FastVPrunerFactoryTest {
   @Test
   void rejectsRatioOutOfRangeAndZero() {
     assertThatThrownBy(() -> factory.create(Map.of("keep_ratio", "1.5"), LLAVA))
-        .hasMessageContaining("'keep_ratio' = '1.5' is invalid; expected a number in [0.0, 1.0]");
+        .hasMessageContaining("'keep_ratio' = '1.5' is invalid; expected a number in (0.0, 1.0]");
     assertThatThrownBy(() -> factory.create(Map.of("keep_ratio", "0"), LLAVA))
         .hasMessageContaining("expected a number in (0.0, 1.0]");
     assertThatThrownBy(() -> factory.create(Map.of("keep_ratio", "half"), LLAVA))

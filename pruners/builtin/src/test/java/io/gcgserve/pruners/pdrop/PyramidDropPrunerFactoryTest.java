@@ -121,7 +121,7 @@ class PyramidDropPrunerFactoryTest {
   @Test
   void rejectsLambdaOutOfRange() {
     assertThatThrownBy(() -> factory.create(Map.of("lambda", "1.2"), LLAVA))
-        .hasMessageContaining("'lambda' = '1.2' is invalid; expected a number in [0.0, 1.0]");
+        .hasMessageContaining("'lambda' = '1.2' is invalid; expected a number in (0.0, 1.0]");
     assertThatThrownBy(() -> factory.create(Map.of("lambda", "0"), LLAVA))
         .hasMessageContaining("expected a number in (0.0, 1.0]");
   }

@@ -33,7 +33,7 @@ public record KeepBudget(@Nullable Double keepRatio, @Nullable Integer keepToken
 
   /** The {@code keep_ratio} spec with the given default. */
   public static ParameterSpec ratioSpec(double defaultRatio) {
-    return ParameterSpec.ofDouble(
+    return ParameterSpec.ofDoubleAboveMin(
         KEEP_RATIO,
         "Fraction of the visual tokens to keep (rounded, at least one); exclusive with keep_tokens.",
         defaultRatio,
@@ -99,6 +99,7 @@ public record KeepBudget(@Nullable Double keepRatio, @Nullable Integer keepToken
     }
     double fraction = ratioSpec.parseDouble(pruner, text);
     if (fraction <= 0.0) {
+      // a plugin's own ratio spec may still allow 0: at least one token must stay
       throw new InvalidPrunerParameterException(
           "pruner '"
               + pruner
