@@ -25,11 +25,12 @@ import io.gcgserve.server.metrics.MetricsModule;
 import io.gcgserve.server.model.ModelModule;
 import io.gcgserve.server.model.ServedModel;
 import io.gcgserve.server.pruner.PrunerModule;
+import io.gcgserve.server.security.SecurityModule;
+import io.gcgserve.server.security.TransportSecurity;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import jakarta.inject.Inject;
@@ -63,6 +64,7 @@ public final class GcgServer {
   private final AccessLog accessLog;
   private final BudgetController budgets;
   private final PrunerRegistry registry;
+  private final TransportSecurity security;
   private @Nullable Server server;
   private int metricsPort = -1;
   private boolean stopped;
@@ -78,7 +80,9 @@ public final class GcgServer {
       Experiments experiments,
       AccessLog accessLog,
       BudgetController budgets,
-      PrunerRegistry registry) {
+      PrunerRegistry registry,
+      TransportSecurity security) {
+    this.security = requireNonNull(security, "security is null");
     this.budgets = requireNonNull(budgets, "budgets is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.config = requireNonNull(config, "config is null");
@@ -98,7 +102,8 @@ public final class GcgServer {
         new PrunerModule(),
         new MetricsModule(),
         new ExperimentModule(),
-        new GrpcModule());
+        new GrpcModule(),
+        new SecurityModule());
   }
 
   /** Wires a server; {@code overrides} replace production bindings (tests bind a model double). */
@@ -111,9 +116,12 @@ public final class GcgServer {
     return injector(config, overrides).getInstance(GcgServer.class);
   }
 
-  /** Starts listening on {@code --bind}:{@code --port} over Netty, and the metrics exporter. */
+  /**
+   * Starts listening on {@code --bind}:{@code --port} over Netty (TLS and the connection limits of
+   * the transport settings), and the metrics exporter.
+   */
   public void start() throws IOException {
-    start(NettyServerBuilder.forAddress(config.socketAddress(config.port())));
+    start(security.serverBuilder(config.socketAddress(config.port())));
   }
 
   /**
@@ -128,12 +136,16 @@ public final class GcgServer {
     server =
         builder
             .maxInboundMessageSize(config.maxMessageBytes())
-            .addService(ServerInterceptors.intercept(captionService, new CallMetadataInterceptor()))
+            .addService(
+                security.protect(
+                    ServerInterceptors.intercept(captionService, new CallMetadataInterceptor())))
+            // health stays open: probes carry no token
             .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(security.protect(ProtoReflectionServiceV1.newInstance()))
             .build()
             .start();
-    metricsPort = metricsExporter.start();
+    metricsPort = metricsExporter.start(security.metricsAuthenticator());
+    security.startWatching();
   }
 
   /**
@@ -182,6 +194,19 @@ public final class GcgServer {
   /** Re-reads the experiments file now (SIGHUP); returns applied, rejected or unchanged. */
   public String reloadExperiments() {
     return experiments.reload();
+  }
+
+  /**
+   * Re-reads the TLS and token files now (SIGHUP); returns each credential's result, e.g. {@code
+   * tls applied}, or {@code none} without credential files.
+   */
+  public String reloadCredentials() {
+    return security.reload();
+  }
+
+  /** How the gRPC port is secured, e.g. {@code TLS, bearer tokens} or {@code plaintext}. */
+  public String transport() {
+    return security.description();
   }
 
   /** The bound gRPC port (useful with {@code --port 0}); -1 for non-socket transports. */
@@ -253,6 +278,7 @@ public final class GcgServer {
           "gcg-serve: requests still running after " + FORCED_STOP_WAIT + " were failed");
     }
     experiments.close();
+    security.close();
     // after the engine: every request that ran has ended and recorded its line
     accessLog.close();
     metricsExporter.close();

@@ -403,6 +403,7 @@ public final class ServerConfig {
               + "], got "
               + defaultTokens);
     }
+    TransportSettings.validate(this);
     return this;
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Every server setting, each declared here once with its flag, type, default, description and rule.
@@ -271,36 +272,39 @@ public final class ServerSettings {
               ms -> ms == 0 ? "off" : String.valueOf(ms))
           .requiring(ms -> ms >= 0, "must be a positive number of ms, or off");
 
-  /** Every setting, in the order the help lists them. */
+  /** Every setting, in the order the help lists them; the transport's come last. */
   public static final List<Setting<?>> ALL =
-      List.of(
-          PORT,
-          METRICS_PORT,
-          BIND,
-          METRICS_BIND,
-          MODEL_DIRECTORY,
-          DEVICE,
-          MAX_BATCH,
-          QUEUE_CAPACITY,
-          MAX_KV_MIB,
-          PREFILL_CHUNK_TOKENS,
-          MAX_MESSAGE_BYTES,
-          MAX_IMAGE_SIZE,
-          DRAIN_DELAY,
-          DRAIN_GRACE,
-          DEFAULT_MAX_NEW_TOKENS,
-          MAX_NEW_TOKENS_LIMIT,
-          MAX_PROMPT_CHARS,
-          STREAM_BUFFER_MESSAGES,
-          WARM_UP,
-          EXPERIMENTS_FILE,
-          EXPERIMENTS_POLL_SECONDS,
-          ACCESS_LOG,
-          ACCESS_LOG_CAPTIONS,
-          ACCESS_LOG_ROTATE_MIB,
-          ACCESS_LOG_KEEP,
-          BUDGET_PRUNER,
-          TTFT_SLO_MS);
+      Stream.concat(
+              Stream.of(
+                  PORT,
+                  METRICS_PORT,
+                  BIND,
+                  METRICS_BIND,
+                  MODEL_DIRECTORY,
+                  DEVICE,
+                  MAX_BATCH,
+                  QUEUE_CAPACITY,
+                  MAX_KV_MIB,
+                  PREFILL_CHUNK_TOKENS,
+                  MAX_MESSAGE_BYTES,
+                  MAX_IMAGE_SIZE,
+                  DRAIN_DELAY,
+                  DRAIN_GRACE,
+                  DEFAULT_MAX_NEW_TOKENS,
+                  MAX_NEW_TOKENS_LIMIT,
+                  MAX_PROMPT_CHARS,
+                  STREAM_BUFFER_MESSAGES,
+                  WARM_UP,
+                  EXPERIMENTS_FILE,
+                  EXPERIMENTS_POLL_SECONDS,
+                  ACCESS_LOG,
+                  ACCESS_LOG_CAPTIONS,
+                  ACCESS_LOG_ROTATE_MIB,
+                  ACCESS_LOG_KEEP,
+                  BUDGET_PRUNER,
+                  TTFT_SLO_MS),
+              TransportSettings.ALL.stream())
+          .toList();
 
   private ServerSettings() {}
 
