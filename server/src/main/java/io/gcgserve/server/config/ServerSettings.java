@@ -272,39 +272,40 @@ public final class ServerSettings {
               ms -> ms == 0 ? "off" : String.valueOf(ms))
           .requiring(ms -> ms >= 0, "must be a positive number of ms, or off");
 
-  /** Every setting, in the order the help lists them; the transport's come last. */
+  /** The serving settings, in the order the help lists them. */
+  private static final List<Setting<?>> SERVING =
+      List.of(
+          PORT,
+          METRICS_PORT,
+          BIND,
+          METRICS_BIND,
+          MODEL_DIRECTORY,
+          DEVICE,
+          MAX_BATCH,
+          QUEUE_CAPACITY,
+          MAX_KV_MIB,
+          PREFILL_CHUNK_TOKENS,
+          MAX_MESSAGE_BYTES,
+          MAX_IMAGE_SIZE,
+          DRAIN_DELAY,
+          DRAIN_GRACE,
+          DEFAULT_MAX_NEW_TOKENS,
+          MAX_NEW_TOKENS_LIMIT,
+          MAX_PROMPT_CHARS,
+          STREAM_BUFFER_MESSAGES,
+          WARM_UP,
+          EXPERIMENTS_FILE,
+          EXPERIMENTS_POLL_SECONDS,
+          ACCESS_LOG,
+          ACCESS_LOG_CAPTIONS,
+          ACCESS_LOG_ROTATE_MIB,
+          ACCESS_LOG_KEEP,
+          BUDGET_PRUNER,
+          TTFT_SLO_MS);
+
+  /** Every setting, in the order the help lists them: the serving ones, then the transport's. */
   public static final List<Setting<?>> ALL =
-      Stream.concat(
-              Stream.of(
-                  PORT,
-                  METRICS_PORT,
-                  BIND,
-                  METRICS_BIND,
-                  MODEL_DIRECTORY,
-                  DEVICE,
-                  MAX_BATCH,
-                  QUEUE_CAPACITY,
-                  MAX_KV_MIB,
-                  PREFILL_CHUNK_TOKENS,
-                  MAX_MESSAGE_BYTES,
-                  MAX_IMAGE_SIZE,
-                  DRAIN_DELAY,
-                  DRAIN_GRACE,
-                  DEFAULT_MAX_NEW_TOKENS,
-                  MAX_NEW_TOKENS_LIMIT,
-                  MAX_PROMPT_CHARS,
-                  STREAM_BUFFER_MESSAGES,
-                  WARM_UP,
-                  EXPERIMENTS_FILE,
-                  EXPERIMENTS_POLL_SECONDS,
-                  ACCESS_LOG,
-                  ACCESS_LOG_CAPTIONS,
-                  ACCESS_LOG_ROTATE_MIB,
-                  ACCESS_LOG_KEEP,
-                  BUDGET_PRUNER,
-                  TTFT_SLO_MS),
-              TransportSettings.ALL.stream())
-          .toList();
+      Stream.concat(SERVING.stream(), TransportSettings.ALL.stream()).toList();
 
   private ServerSettings() {}
 
