@@ -12,7 +12,7 @@ from typing import List, Optional
 from google.protobuf import json_format
 
 from . import events
-from .client import GcgClient, GcgError, budget, caption_request
+from .client import GcgClient, GcgError, budget, caption_request, read_token
 
 RETRYABLE = {"UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"}
 
@@ -20,6 +20,11 @@ RETRYABLE = {"UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"}
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gcg-caption-py", description="Caption one image with gcg-serve.")
     p.add_argument("--target", default="localhost:50051", help="server host:port")
+    p.add_argument("--tls", action="store_true", help="use TLS with the system's root CAs")
+    p.add_argument("--tls-ca", metavar="FILE", help="use TLS, trusting these CA certificates (PEM)")
+    p.add_argument("--tls-cert", metavar="FILE", help="mutual TLS: client certificate chain (PEM)")
+    p.add_argument("--tls-key", metavar="FILE", help="mutual TLS: the client's private key (PEM)")
+    p.add_argument("--token-file", metavar="FILE", help="send the bearer token in FILE (needs TLS)")
     p.add_argument("--image", help="PNG or JPEG image to caption")
     p.add_argument("--prompt", default="", help="prompt; default: the model's GCG prompt")
     p.add_argument("--pruner", default="", help="pruner name (see --list-pruners); default none")
@@ -50,7 +55,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     p = parser()
     args = p.parse_args(argv)
     deadline = args.deadline_ms / 1000.0 if args.deadline_ms else None
-    with GcgClient(args.target) as client:
+    try:
+        token = read_token(args.token_file) if args.token_file else None
+        client = GcgClient(args.target, tls=args.tls, tls_ca=args.tls_ca, tls_cert=args.tls_cert,
+                           tls_key=args.tls_key, token=token)
+    except (OSError, ValueError) as e:
+        print(f"gcg-caption: {e}", file=sys.stderr)
+        return 2
+    with client:
         if args.list_pruners:
             try:
                 for d in client.list_pruners(deadline):

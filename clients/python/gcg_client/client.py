@@ -122,13 +122,49 @@ class CaptionCall:
         return result
 
 
-class GcgClient:
-    """Connects in plaintext to `target` (host:port). Use as a context manager or call close()."""
+def read_token(path: str) -> str:
+    """The first line of `path` neither blank nor a # comment (the server's --auth-tokens format)."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            token = line.strip()
+            if token and not token.startswith("#"):
+                return token
+    raise ValueError(f"{path}: holds no token (the first line not blank nor # comment)")
 
-    def __init__(self, target: str, channel: Optional[grpc.Channel] = None):
+
+def _secure_channel(target, options, tls_ca, tls_cert, tls_key, token):
+    def read(path):
+        if path is None:
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    if (tls_cert is None) != (tls_key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read(tls_ca), private_key=read(tls_key), certificate_chain=read(tls_cert))
+    if token is not None:
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(token))
+    return grpc.secure_channel(target, credentials, options=options)
+
+
+class GcgClient:
+    """Connects to `target` (host:port): in plaintext, or over TLS when `tls_ca` (a PEM CA file;
+    `tls=True` for the system roots) is given, with a client certificate (`tls_cert`, `tls_key`)
+    for mutual TLS and a bearer `token` (TLS only: gRPC Python sends call credentials over secure
+    channels alone). Use as a context manager or call close()."""
+
+    def __init__(self, target: str, channel: Optional[grpc.Channel] = None, *,
+                 tls: bool = False, tls_ca: Optional[str] = None, tls_cert: Optional[str] = None,
+                 tls_key: Optional[str] = None, token: Optional[str] = None):
         self._owned = channel is None
-        self._channel = channel or grpc.insecure_channel(
-            target, options=[("grpc.max_receive_message_length", MAX_INBOUND_MESSAGE_BYTES)])
+        options = [("grpc.max_receive_message_length", MAX_INBOUND_MESSAGE_BYTES)]
+        if channel is None and (tls or tls_ca or tls_cert or token is not None):
+            if token is not None and not (tls or tls_ca or tls_cert):
+                raise ValueError("a bearer token needs TLS: give tls_ca (--tls-ca) or tls=True (--tls)")
+            channel = _secure_channel(target, options, tls_ca, tls_cert, tls_key, token)
+        self._channel = channel or grpc.insecure_channel(target, options=options)
         self._stub = pb_grpc.GroundedCaptionStub(self._channel)
 
     def caption(self, request, deadline_s: Optional[float] = None) -> CaptionCall:

@@ -27,11 +27,12 @@ import io.gcgserve.server.metrics.MetricsModule;
 import io.gcgserve.server.model.ModelModule;
 import io.gcgserve.server.model.ServedModel;
 import io.gcgserve.server.pruner.PrunerModule;
+import io.gcgserve.server.security.SecurityModule;
+import io.gcgserve.server.security.TransportSecurity;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -67,6 +68,7 @@ public final class GcgServer {
   private final BudgetController budgets;
   private final PrunerRegistry registry;
   private final TransportRejections transportRejections;
+  private final TransportSecurity security;
   private @Nullable Server server;
   private int metricsPort = -1;
   private boolean stopped;
@@ -83,8 +85,10 @@ public final class GcgServer {
       AccessLog accessLog,
       BudgetController budgets,
       PrunerRegistry registry,
-      TransportRejections transportRejections) {
+      TransportRejections transportRejections,
+      TransportSecurity security) {
     this.transportRejections = requireNonNull(transportRejections, "transportRejections is null");
+    this.security = requireNonNull(security, "security is null");
     this.budgets = requireNonNull(budgets, "budgets is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.config = requireNonNull(config, "config is null");
@@ -104,7 +108,8 @@ public final class GcgServer {
         new PrunerModule(),
         new MetricsModule(),
         new ExperimentModule(),
-        new GrpcModule());
+        new GrpcModule(),
+        new SecurityModule());
   }
 
   /** Wires a server; {@code overrides} replace production bindings (tests bind a model double). */
@@ -117,9 +122,12 @@ public final class GcgServer {
     return injector(config, overrides).getInstance(GcgServer.class);
   }
 
-  /** Starts listening on {@code --bind}:{@code --port} over Netty, and the metrics exporter. */
+  /**
+   * Starts listening on {@code --bind}:{@code --port} over Netty (TLS and the connection limits of
+   * the transport settings), and the metrics exporter.
+   */
   public void start() throws IOException {
-    start(NettyServerBuilder.forAddress(config.socketAddress(config.port())));
+    start(security.serverBuilder(config.socketAddress(config.port())));
   }
 
   /**
@@ -137,14 +145,18 @@ public final class GcgServer {
             .addStreamTracerFactory(transportRejections.tracerFactory())
             .intercept(transportRejections.interceptor())
             .addService(
-                ServerInterceptors.intercept(
-                    CaptionServiceDefinition.bind(captionService), new CallMetadataInterceptor()))
+                security.protect(
+                    ServerInterceptors.intercept(
+                        CaptionServiceDefinition.bind(captionService),
+                        new CallMetadataInterceptor())))
+            // health stays open: probes carry no token
             .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(reflectionV1Alpha())
+            .addService(security.protect(ProtoReflectionServiceV1.newInstance()))
+            .addService(security.protect(reflectionV1Alpha()))
             .build()
             .start();
-    metricsPort = metricsExporter.start();
+    metricsPort = metricsExporter.start(security.metricsAuthenticator());
+    security.startWatching();
   }
 
   /**
@@ -201,6 +213,19 @@ public final class GcgServer {
   /** Re-reads the experiments file now (SIGHUP); returns applied, rejected or unchanged. */
   public String reloadExperiments() {
     return experiments.reload();
+  }
+
+  /**
+   * Re-reads the TLS and token files now (SIGHUP); returns each credential's result, e.g. {@code
+   * tls applied}, or {@code none} without credential files.
+   */
+  public String reloadCredentials() {
+    return security.reload();
+  }
+
+  /** How the gRPC port is secured, e.g. {@code TLS, bearer tokens} or {@code plaintext}. */
+  public String transport() {
+    return security.description();
   }
 
   /** The bound gRPC port (useful with {@code --port 0}); -1 for non-socket transports. */
@@ -272,6 +297,7 @@ public final class GcgServer {
           "gcg-serve: requests still running after " + FORCED_STOP_WAIT + " were failed");
     }
     experiments.close();
+    security.close();
     // after the engine: every request that ran has ended and recorded its line
     accessLog.close();
     metricsExporter.close();

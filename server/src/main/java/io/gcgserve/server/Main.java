@@ -137,6 +137,9 @@ public final class Main implements Callable<Integer> {
             + config.bind()
             + " port "
             + server.port()
+            + " ("
+            + server.transport()
+            + ")"
             + (server.metricsPort() >= 0 ? ", metrics on port " + server.metricsPort() : "")
             + "; loading model (health NOT_SERVING)");
     // SIGTERM and SIGINT drain through DrainSignal; the hook covers any other way the JVM ends

@@ -3,8 +3,8 @@ package io.gcgserve.server;
 import sun.misc.Signal;
 
 /**
- * SIGHUP re-reads the experiments file at once, without waiting for the next poll. A platform
- * without SIGHUP (or a JVM run with {@code -Xrs}) keeps polling only.
+ * SIGHUP re-reads the experiments file and the TLS and token files at once, without waiting for the
+ * next poll. A platform without SIGHUP (or a JVM run with {@code -Xrs}) keeps polling only.
  */
 final class ReloadSignal {
 
@@ -18,6 +18,7 @@ final class ReloadSignal {
           signal -> {
             String result = server.reloadExperiments();
             System.err.println("gcg-serve: SIGHUP: experiments file " + result);
+            System.err.println("gcg-serve: SIGHUP: credentials " + server.reloadCredentials());
           });
       return true;
     } catch (IllegalArgumentException e) {

@@ -37,6 +37,7 @@ import javax.imageio.ImageIO;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -155,6 +156,8 @@ public final class CaptionCli implements Callable<Integer> {
   @Option(names = "--list-pruners", description = "List the server's pruners and exit.")
   boolean listPruners;
 
+  @Mixin SecurityOptions security = new SecurityOptions();
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -180,7 +183,24 @@ public final class CaptionCli implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Duration deadline = deadlineMillis == null ? null : Duration.ofMillis(deadlineMillis);
-    try (GcgClient client = GcgClient.connect(target)) {
+    ChannelSecurity channelSecurity;
+    try {
+      channelSecurity = security.toSecurity();
+    } catch (IllegalArgumentException e) {
+      err.println("gcg-caption: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (IOException e) {
+      err.println("gcg-caption: cannot read the token: " + e.getMessage());
+      return EXIT_IO;
+    }
+    GcgClient connected;
+    try {
+      connected = GcgClient.connect(target, channelSecurity);
+    } catch (IOException e) {
+      err.println("gcg-caption: cannot read the TLS files: " + e.getMessage());
+      return EXIT_IO;
+    }
+    try (GcgClient client = connected) {
       if (listPruners) {
         printPruners(client.listPruners(deadline));
         return 0;

@@ -9,11 +9,13 @@ import io.gcgserve.proto.v1.ListPrunersRequest;
 import io.gcgserve.proto.v1.ListPrunersResponse;
 import io.grpc.Channel;
 import io.grpc.Context;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,24 @@ public final class GcgClient implements AutoCloseable {
             .usePlaintext()
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .build());
+  }
+
+  /**
+   * Connects to {@code target} ({@code host:port}) as {@code security} says: plaintext, TLS, mutual
+   * TLS, with or without a bearer token; {@link #close} shuts it down.
+   *
+   * @throws IOException when a CA, certificate or key file cannot be read
+   */
+  public static GcgClient connect(String target, ChannelSecurity security) throws IOException {
+    requireNonNull(security, "security is null");
+    ManagedChannelBuilder<?> builder =
+        Grpc.newChannelBuilder(target, security.credentials())
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+    String serverName = security.serverName();
+    if (serverName != null) {
+      builder.overrideAuthority(serverName);
+    }
+    return new GcgClient(builder.build());
   }
 
   /**

@@ -417,6 +417,7 @@ public final class ServerConfig {
               + "], got "
               + defaultTokens);
     }
+    TransportSettings.validate(this);
     return this;
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Every server setting, each declared here once with its flag, type, default, description and rule.
@@ -295,8 +296,8 @@ public final class ServerSettings {
               ms -> ms == 0 ? "off" : String.valueOf(ms))
           .requiring(ms -> ms >= 0, "must be a positive number of ms, or off");
 
-  /** Every setting, in the order the help lists them. */
-  public static final List<Setting<?>> ALL =
+  /** The serving settings, in the order the help lists them. */
+  private static final List<Setting<?>> SERVING =
       List.of(
           PORT,
           METRICS_PORT,
@@ -326,6 +327,10 @@ public final class ServerSettings {
           BUDGET_PRUNER,
           BUDGET_MIN_KEEP_RATIO,
           TTFT_SLO_MS);
+
+  /** Every setting, in the order the help lists them: the serving ones, then the transport's. */
+  public static final List<Setting<?>> ALL =
+      Stream.concat(SERVING.stream(), TransportSettings.ALL.stream()).toList();
 
   private ServerSettings() {}
 

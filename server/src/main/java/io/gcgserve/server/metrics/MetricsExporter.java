@@ -2,6 +2,7 @@ package io.gcgserve.server.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import com.sun.net.httpserver.Authenticator;
 import io.gcgserve.server.config.ServerConfig;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -29,18 +30,29 @@ public final class MetricsExporter implements AutoCloseable {
     this.port = config.metricsPort();
   }
 
-  /** Starts the HTTP server, unless disabled; returns the bound port or -1. */
-  public synchronized int start() {
+  /** Starts the HTTP server, open to every scraper, unless disabled; returns the port or -1. */
+  public int start() {
+    return start(null);
+  }
+
+  /**
+   * Starts the HTTP server, unless disabled, with {@code authenticator} checking every scrape
+   * (null: open); returns the bound port or -1.
+   */
+  public synchronized int start(@Nullable Authenticator authenticator) {
     if (port < 0) {
       return -1;
     }
     try {
-      server =
+      HTTPServer.Builder builder =
           HTTPServer.builder()
               .inetAddress(config.metricsSocketAddress(port).getAddress())
               .port(port)
-              .registry(registry)
-              .buildAndStart();
+              .registry(registry);
+      if (authenticator != null) {
+        builder.authenticator(authenticator);
+      }
+      server = builder.buildAndStart();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve metrics on port " + port, e);
     }
