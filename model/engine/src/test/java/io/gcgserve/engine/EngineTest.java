@@ -57,9 +57,14 @@ class EngineTest {
     List<RecordingSink> sinks = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       RecordingSink sink = new RecordingSink();
+      // held out of decode steps until all are submitted, so a loaded machine cannot let the
+      // first request finish before the last one arrives
+      sink.ready = false;
       engine.submit(request(5 + 3 * i), sink);
       sinks.add(sink);
     }
+    sinks.forEach(sink -> sink.ready = true);
+    engine.wake();
     for (int i = 0; i < 6; i++) {
       GenerationResult result = sinks.get(i).await();
       assertThat(result.finishReason()).isEqualTo(FinishReason.MAX_TOKENS);
