@@ -131,6 +131,7 @@ final class BudgetBenchReport {
   private final Map<Config, List<Phase>> phases = new EnumMap<>(Config.class);
   private final Map<Config, List<Choices>> choices = new EnumMap<>(Config.class);
   private final Map<Config, List<QualityFigures>> quality = new EnumMap<>(Config.class);
+  private @Nullable QualityScoring scoring;
   private double singleStreamP50 = Double.NaN;
   private double budgetMillis;
 
@@ -177,12 +178,22 @@ final class BudgetBenchReport {
       end = start;
     }
     choices.put(config, perPhase.stream().map(Choices::of).toList());
-    QualityScoring scoring = QualityScoring.open(groundTruth, progress::println);
+    QualityScoring scoring = scoring();
     List<QualityFigures> figures = new ArrayList<>();
     for (List<AccessLogEntry> phase : perPhase) {
       figures.add(scoring.score(new ArmSample(config.label, phase), RESAMPLES, 1));
     }
     quality.put(config, figures);
+  }
+
+  /** The ground truth, opened (its images hashed) once for every configuration. */
+  private QualityScoring scoring() throws IOException {
+    QualityScoring opened = scoring;
+    if (opened == null) {
+      opened = QualityScoring.open(groundTruth, progress::println);
+      scoring = opened;
+    }
+    return opened;
   }
 
   void write() throws IOException {
