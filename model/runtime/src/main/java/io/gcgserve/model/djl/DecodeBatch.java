@@ -18,12 +18,13 @@ import java.util.Set;
 /**
  * One decode step of many sessions at once. The embedding, every layer's projections and MLP, the
  * final norm and the output head run once on a {@code (B, 1, d)} batch, so their per-op overhead is
- * shared; attention runs per row over the row's own KV cache (see {@link GcgNetwork#decodeLayer});
- * masks, the glance and sampling are per request. Batching never pads: the caches stay ragged, so a
- * row's arithmetic is the same whatever else is in the batch.
+ * shared; so does attention, over the {@link KvPool}'s slots (see {@link PooledAttention}); masks,
+ * the glance and sampling are per request. A row's arithmetic is the same whatever else is in the
+ * batch: every slot has the same shape, and a row's cache length only decides which of its
+ * positions are masked.
  *
  * <p>Memory: the step computes in a sub-manager of the model's manager, closed when it returns;
- * each session's cache is a preallocated buffer in that session's manager, written in place.
+ * each session's cache is its slots in the pool, written in place.
  */
 final class DecodeBatch {
 
@@ -32,14 +33,23 @@ final class DecodeBatch {
   /** See {@link io.gcgserve.model.StepwiseCaptioner#decode}. */
   static List<StepEvents> step(
       NDManager modelManager,
+      KvPool pool,
       GcgNetwork network,
       List<GenerationSession> generic,
       StepTimings timings) {
     List<DjlGenerationSession> sessions = sessionsOf(network, generic);
-    int batch = sessions.size();
-    if (batch == 0) {
+    if (sessions.isEmpty()) {
       return List.of();
     }
+    return pool.read(() -> stepLocked(modelManager, network, sessions, timings));
+  }
+
+  private static List<StepEvents> stepLocked(
+      NDManager modelManager,
+      GcgNetwork network,
+      List<DjlGenerationSession> sessions,
+      StepTimings timings) {
+    int batch = sessions.size();
     GcgConfig config = network.config();
     long start = System.nanoTime();
     try (NDManager scope = modelManager.newSubManager()) {
@@ -56,17 +66,9 @@ final class DecodeBatch {
           new NDList(
               tables.get(0).reshape(batch, 1, 1, config.headDim()),
               tables.get(1).reshape(batch, 1, 1, config.headDim()));
-      NDArray[] keys = new NDArray[batch];
-      NDArray[] values = new NDArray[batch];
-      int[] lengths = new int[batch];
+      PooledAttention attention = PooledAttention.of(scope, sessions);
       for (int layer = 0; layer < config.layers(); layer++) {
-        for (int i = 0; i < batch; i++) {
-          KvCache cache = sessions.get(i).cache();
-          keys[i] = cache.keys(layer);
-          values[i] = cache.values(layer);
-          lengths[i] = cache.length(layer);
-        }
-        x = network.decodeLayer(layer, x, rope, keys, values, lengths);
+        x = network.decodeLayer(layer, x, rope, attention);
         for (int i = 0; i < batch; i++) {
           sessions.get(i).cache().grew(layer);
         }

@@ -36,9 +36,10 @@ import org.jspecify.annotations.Nullable;
  * is in it or in one of its sub-managers; {@link #close} frees them all. Between prefill pieces the
  * session holds, in a prefill sub-manager, the next layer's input and its RoPE tables and causal
  * mask; each layer's intermediates live in a sub-manager closed when the piece returns. Once the
- * prefill ended it holds only the KV cache (two arrays per layer) and what masks need (the
- * grounding features and the projected image, two arrays). DJL creates an op's result in its first
- * operand's manager, so each place that moves an array to an outer manager says why.
+ * prefill ended it holds only what masks need (the grounding features and the projected image, two
+ * arrays); its KV cache is a slot per layer of the captioner's {@link KvPool}, given back on close.
+ * DJL creates an op's result in its first operand's manager, so each place that moves an array to
+ * an outer manager says why.
  *
  * <p>Pruned sequences keep their original RoPE positions (FastV's choice): a token's position never
  * changes, only the set of tokens does. The KV cache of layers before a pruning point keeps every
@@ -64,6 +65,7 @@ public final class DjlGenerationSession implements GenerationSession {
   private final int[] visualPerLayer;
   private final int[] tokensPerLayer;
 
+  private final KvPool pool;
   private final KvCache cache;
 
   /** The mask decoder and glance over this request's image; set by the encoders' piece. */
@@ -92,6 +94,7 @@ public final class DjlGenerationSession implements GenerationSession {
    */
   DjlGenerationSession(
       NDManager modelManager,
+      KvPool pool,
       GcgNetwork network,
       GcgTokenizer tokenizer,
       SpecialTokens special,
@@ -111,7 +114,8 @@ public final class DjlGenerationSession implements GenerationSession {
     this.visualPerLayer = new int[config.layers()];
     this.tokensPerLayer = new int[config.layers()];
     this.manager = modelManager.newSubManager();
-    this.cache = new KvCache(manager, config.layers());
+    this.pool = pool;
+    this.cache = new KvCache(pool, config.layers());
   }
 
   /** The prefill's arrays and bookkeeping between pieces, all in {@link #scope}. */
@@ -440,8 +444,10 @@ public final class DjlGenerationSession implements GenerationSession {
 
   @Override
   public long reservedBytes() {
-    long positions = (long) sequenceLength + request.options().maxNewTokens();
-    long cache = 2L * config.layers() * config.hiddenSize() * positions * Float.BYTES;
+    // every layer unpruned: the pruner decides later how many tokens a layer keeps
+    long cache =
+        config.layers()
+            * pool.slotBytes(pool.capacityFor(sequenceLength + request.options().maxNewTokens()));
     int grid = config.groundingSize();
     long features = (long) (config.groundingChannels() + 10) * grid * grid * Float.BYTES;
     long projected =
@@ -449,7 +455,7 @@ public final class DjlGenerationSession implements GenerationSession {
     return cache + features + projected;
   }
 
-  /** Bytes of the KV cache buffers allocated so far; they do not grow with steps. */
+  /** Bytes of the session's KV slots taken so far; they do not grow with steps. */
   public long cacheBytes() {
     return cache.bytes();
   }
@@ -459,6 +465,7 @@ public final class DjlGenerationSession implements GenerationSession {
     if (!closed) {
       closed = true;
       prefill = null;
+      cache.close();
       manager.close();
     }
   }

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * The GCG model on DJL as a {@link StepwiseCaptioner}: owns the network's weights and the
  * tokenizer, opens a {@link DjlGenerationSession} per request, and steps any number of them at once
  * through {@link DecodeBatch}. Thread-safe: sessions and decode batches on different threads share
- * only the read-only weights.
+ * the read-only weights and the {@link KvPool}, which holds every session's KV cache.
  */
 public final class DjlGroundedCaptioner implements StepwiseCaptioner {
 
@@ -29,6 +29,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
   private final GcgTokenizer tokenizer;
   private final ModelInfo info;
   private final SpecialTokens special;
+  private final KvPool pool;
 
   /** Wraps a network whose weights belong to {@code manager}; closing this captioner closes it. */
   public DjlGroundedCaptioner(NDManager manager, GcgNetwork network, GcgTokenizer tokenizer) {
@@ -52,6 +53,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
             config.maxPositions(),
             config.defaultPrompt());
     this.special = SpecialTokens.of(tokenizer);
+    this.pool = new KvPool(manager, config);
   }
 
   @Override
@@ -69,6 +71,11 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
     return network.config();
   }
 
+  /** The KV pool of every open session, for tests. */
+  KvPool pool() {
+    return pool;
+  }
+
   /** The tokenizer. */
   public GcgTokenizer tokenizer() {
     return tokenizer;
@@ -81,7 +88,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
 
   @Override
   public List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings) {
-    return DecodeBatch.step(manager, network, sessions, timings);
+    return DecodeBatch.step(manager, pool, network, sessions, timings);
   }
 
   @Override
@@ -104,7 +111,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
     int[] suffix = tokenizer.promptIds(prompt);
     validate(config, suffix.length, request);
     return new DjlGenerationSession(
-        manager, network, tokenizer, special, request, suffix, logitsObserver);
+        manager, pool, network, tokenizer, special, request, suffix, logitsObserver);
   }
 
   private static void validate(GcgConfig config, int suffixLength, GenerationRequest request) {
@@ -152,6 +159,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
 
   @Override
   public void close() {
+    pool.close();
     tokenizer.close();
     manager.close();
   }

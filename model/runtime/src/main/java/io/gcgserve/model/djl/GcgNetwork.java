@@ -191,28 +191,17 @@ public final class GcgNetwork {
 
   /**
    * One decoder layer for a decode batch: B requests, one new token each, each with its own KV
-   * cache, whose lengths may differ (pruned and unpruned requests, prompts of any length). The
-   * projections and the MLP run on the whole batch; each row's new key and value are written in
-   * place into its cache buffer at its length, and its attention runs over the filled prefix, with
-   * the same ops on the same shapes as a batch of one, so a row's result does not depend on the
-   * other rows.
+   * cache in the pool, whose lengths may differ (pruned and unpruned requests, prompts of any
+   * length). The projections and the MLP run on the whole batch, and so does attention, through
+   * {@code attention}, which also writes each row's new key and value into its cache.
    *
    * @param input {@code (B, 1, d)}
    * @param rope {@code (cos, sin)}, each {@code (B, 1, 1, dh)}: every row at its own position
-   * @param keyBuffers each row's key cache {@code (1, h, capacity_i, dh)}, filled up to {@code
-   *     lengths[i]}; written at {@code lengths[i]}
-   * @param valueBuffers each row's value cache, like {@code keyBuffers}
-   * @param lengths each row's filled cache length; the caller advances it after the call
+   * @param attention the step's attention over the rows' caches; the caller advances their lengths
    * @return the layer output {@code (B, 1, d)} in the input's manager
    */
-  public NDArray decodeLayer(
-      int layer,
-      NDArray input,
-      NDList rope,
-      NDArray[] keyBuffers,
-      NDArray[] valueBuffers,
-      int[] lengths) {
-    return language.decodeLayer(layer, input, rope, keyBuffers, valueBuffers, lengths);
+  NDArray decodeLayer(int layer, NDArray input, NDList rope, PooledAttention attention) {
+    return language.decodeLayer(layer, input, rope, attention);
   }
 
   /**

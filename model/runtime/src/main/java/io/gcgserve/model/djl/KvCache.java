@@ -1,73 +1,100 @@
 package io.gcgserve.model.djl;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One request's KV cache: per layer, a key and a value buffer {@code (1, h, capacity, dh)} filled
- * up to a length. A layer's buffers are allocated when its prefill ran, for the tokens that layer
- * kept plus every token the request may still feed, so decode steps write in place and never copy
- * the cache; a pruned layer's buffers are smaller. The buffers live in the session's manager.
+ * One request's KV cache: per layer, a slot of the {@link KvPool} and how many of its positions are
+ * filled. A layer's prefill takes a slot sized for the tokens that layer kept plus every token the
+ * request may still feed (a pruned layer's is smaller) and writes them; each decode step writes one
+ * more position in place, so the cache is never copied. The slots are the request's until it
+ * closes.
  */
-final class KvCache {
+final class KvCache implements AutoCloseable {
 
-  private final NDManager manager;
-  private final NDArray[] keys;
-  private final NDArray[] values;
+  private final KvPool pool;
+  private final KvPool.@Nullable Slot[] slots;
   private final int[] lengths;
+  private boolean closed;
 
-  KvCache(NDManager manager, int layers) {
-    this.manager = manager;
-    this.keys = new NDArray[layers];
-    this.values = new NDArray[layers];
+  KvCache(KvPool pool, int layers) {
+    this.pool = pool;
+    this.slots = new KvPool.Slot[layers];
     this.lengths = new int[layers];
   }
 
   /**
-   * Allocates {@code layer}'s buffers with {@code room} positions after the prefill's, and copies
-   * the prefill's keys and values {@code (1, h, S, dh)} in.
+   * Takes {@code layer}'s slot and writes the prefill's keys and values {@code (1, h, S, dh)} into
+   * it; the layer will take {@code room} more positions.
    */
   void fill(int layer, NDArray prefillKeys, NDArray prefillValues, int room) {
-    Shape shape = prefillKeys.getShape();
-    int tokens = (int) shape.get(2);
-    Shape buffer = new Shape(shape.get(0), shape.get(1), tokens + (long) room, shape.get(3));
-    NDIndex prefix = new NDIndex(":, :, :{}, :", tokens);
-    keys[layer] = manager.zeros(buffer);
-    keys[layer].set(prefix, prefillKeys);
-    values[layer] = manager.zeros(buffer);
-    values[layer].set(prefix, prefillValues);
+    if (closed || slots[layer] != null) {
+      throw new IllegalStateException("layer " + layer + "'s cache is closed or already filled");
+    }
+    int tokens = (int) prefillKeys.getShape().get(2);
+    KvPool.Slot slot = pool.acquire(layer, tokens + room);
+    slots[layer] = slot;
+    pool.read(
+        () -> {
+          NDArray kv = slot.pool().array();
+          kv.set(prefix(0, slot.index(), tokens), prefillKeys.squeeze(0));
+          kv.set(prefix(1, slot.index(), tokens), prefillValues.squeeze(0));
+          return null;
+        });
     lengths[layer] = tokens;
   }
 
-  NDArray keys(int layer) {
-    return keys[layer];
+  private static NDIndex prefix(int which, int slot, int tokens) {
+    return new NDIndex().addIndices(which).addIndices(slot).addAllDim().addSliceDim(0, tokens);
   }
 
-  NDArray values(int layer) {
-    return values[layer];
+  /** Layers of the model. */
+  int layers() {
+    return lengths.length;
   }
 
-  /** Positions of {@code layer}'s buffers that hold keys and values. */
+  /** {@code layer}'s slot; the layer's prefill must have run. */
+  KvPool.Slot slot(int layer) {
+    KvPool.Slot slot = slots[layer];
+    if (slot == null) {
+      throw new IllegalStateException("layer " + layer + "'s cache was never filled");
+    }
+    return slot;
+  }
+
+  /** Positions of {@code layer}'s slot that hold keys and values. */
   int length(int layer) {
     return lengths[layer];
   }
 
-  /** A decode step wrote one more position into {@code layer}'s buffers. */
+  /** A decode step wrote one more position into {@code layer}'s slot. */
   void grew(int layer) {
     lengths[layer]++;
   }
 
-  /** Bytes of the buffers allocated so far (they do not grow with steps). */
+  /** Bytes of the slots taken so far; they do not change with steps. */
   long bytes() {
     long bytes = 0;
-    for (int layer = 0; layer < keys.length; layer++) {
-      if (keys[layer] != null) {
-        bytes += byteCount(keys[layer]) + byteCount(values[layer]);
+    for (KvPool.Slot slot : slots) {
+      if (slot != null) {
+        bytes += pool.slotBytes(slot.pool().capacity());
       }
     }
     return bytes;
+  }
+
+  /** Gives the slots back; later calls do nothing. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      for (KvPool.Slot slot : slots) {
+        if (slot != null) {
+          pool.release(slot);
+        }
+      }
+    }
   }
 
   static long byteCount(NDArray array) {

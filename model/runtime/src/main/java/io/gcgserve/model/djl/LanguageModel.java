@@ -133,44 +133,10 @@ final class LanguageModel {
   }
 
   /** See {@link GcgNetwork#decodeLayer}. */
-  NDArray decodeLayer(
-      int layer,
-      NDArray input,
-      NDList rope,
-      NDArray[] keyBuffers,
-      NDArray[] valueBuffers,
-      int[] lengths) {
+  NDArray decodeLayer(int layer, NDArray input, NDList rope, PooledAttention attention) {
     String p = "llm.layers." + layer + ".";
-    int batch = (int) input.getShape().get(0);
-    if (keyBuffers.length != batch || valueBuffers.length != batch || lengths.length != batch) {
-      throw new IllegalArgumentException(
-          "decode batch of " + batch + " rows with " + keyBuffers.length + " caches");
-    }
     NDList qkv = queriesKeysValues(p, input, rope);
-    // one split per array gives every row's view at once, instead of one slice per row
-    NDList queries = rows(qkv.get(0), batch);
-    NDList newKeys = rows(qkv.get(1), batch);
-    NDList newValues = rows(qkv.get(2), batch);
-    NDArray[] contexts = new NDArray[batch];
-    for (int i = 0; i < batch; i++) {
-      int length = lengths[i];
-      if (length >= keyBuffers[i].getShape().get(2)) {
-        throw new IllegalStateException(
-            "KV cache of row " + i + " is full at " + length + " positions");
-      }
-      // write the new key and value in place, then attend over the cache's filled prefix: no
-      // copy of the cache per step, and each row sees only its own, ragged, cache
-      // indices built, not parsed: this runs rows × layers times per step
-      NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, length + 1);
-      keyBuffers[i].set(slot, newKeys.get(i));
-      valueBuffers[i].set(slot, newValues.get(i));
-      NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length + 1);
-      NDArray k = keyBuffers[i].get(input.getManager(), filled);
-      NDArray v = valueBuffers[i].get(input.getManager(), filled);
-      NDArray q = queries.get(i);
-      contexts[i] = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v);
-    }
-    NDArray context = batch == 1 ? contexts[0] : NDArrays.concat(new NDList(contexts), 0);
+    NDArray context = attention.attend(layer, qkv.get(0), qkv.get(1), qkv.get(2));
     return outputAndMlp(p, input, context);
   }
 
