@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 public final class Admission {
 
   private final CostModel costs;
+  private final KeepCeiling ceiling;
+  private final long admittedNanos = System.nanoTime();
   private final WorkAhead.Ticket ticket;
   private final BudgetController.Choice choice;
   private final int occupancy;
@@ -21,8 +23,14 @@ public final class Admission {
   private double serviceMillis = Double.NaN;
 
   /** Enters {@code choice}'s predicted prefill into {@code work}. */
-  public Admission(CostModel costs, WorkAhead work, BudgetController.Choice choice, int occupancy) {
+  public Admission(
+      CostModel costs,
+      KeepCeiling ceiling,
+      WorkAhead work,
+      BudgetController.Choice choice,
+      int occupancy) {
     this.costs = Objects.requireNonNull(costs, "costs is null");
+    this.ceiling = Objects.requireNonNull(ceiling, "ceiling is null");
     this.choice = Objects.requireNonNull(choice, "choice is null");
     this.occupancy = occupancy;
     this.ticket = work.enter(choice.predictedServiceMs());
@@ -49,8 +57,15 @@ public final class Admission {
     costs.observeService(choice.prunerName(), keepRatio, serviceMillis);
   }
 
-  /** Its first token went out {@code ttftMillis} after admission: observes the residual. */
+  /**
+   * Its first token went out {@code ttftMillis} after admission: observes the residual, and, under
+   * a time budget, tells the keep ceiling how the budget fared.
+   */
   public void firstToken(double ttftMillis) {
+    BudgetController.Decision decision = choice.decision();
+    if (decision != null && decision.limit().onTime()) {
+      ceiling.observe(admittedNanos, ttftMillis, decision.limit().value());
+    }
     if (!Double.isNaN(serviceMillis)) {
       costs.observeResidual(occupancy, ttftMillis - ticket.aheadMillis() - serviceMillis);
     }

@@ -76,6 +76,7 @@ public final class BudgetController {
 
   private final PrunerRegistry registry;
   private final CostModel costs;
+  private final KeepCeiling ceiling;
   private final String budgetPruner;
   private final int sloMillis;
   private final double minKeepRatio;
@@ -86,9 +87,11 @@ public final class BudgetController {
    * @throws IllegalArgumentException when it names no registered pruner with a keep setting
    */
   @Inject
-  public BudgetController(ServerConfig config, PrunerRegistry registry, CostModel costs) {
+  public BudgetController(
+      ServerConfig config, PrunerRegistry registry, CostModel costs, KeepCeiling ceiling) {
     this.registry = Objects.requireNonNull(registry, "registry is null");
     this.costs = Objects.requireNonNull(costs, "costs is null");
+    this.ceiling = Objects.requireNonNull(ceiling, "ceiling is null");
     this.budgetPruner = config.budgetPruner();
     this.sloMillis = config.ttftSloMillis();
     this.minKeepRatio = config.budgetMinKeepRatio();
@@ -105,6 +108,11 @@ public final class BudgetController {
   /** The cost model the controller predicts with. */
   public CostModel costs() {
     return costs;
+  }
+
+  /** The keep ceiling time budgets share. */
+  public KeepCeiling ceiling() {
+    return ceiling;
   }
 
   /**
@@ -186,11 +194,15 @@ public final class BudgetController {
   }
 
   private Choice searched(String pruner, KeepSearch search, BudgetLimit limit, Load load) {
+    double most = ceiling.ceiling();
     Predicate<KeepSearch.Setting> fits =
         switch (limit.kind()) {
           case BUDGET_KIND_FLOPS_RATIO -> s -> s.flopsRatio() <= limit.value() + 1e-12;
           case BUDGET_KIND_VISUAL_TOKENS -> s -> s.visualTokensKept() <= limit.value();
-          default -> s -> predictTtft(pruner, s.keepRatio(), load) <= limit.value();
+          default ->
+              s ->
+                  s.keepRatio() <= most + 1e-12
+                      && predictTtft(pruner, s.keepRatio(), load) <= limit.value();
         };
     // a time budget prunes no harder than the floor; FLOPs and token budgets are exact
     int least =
@@ -228,7 +240,16 @@ public final class BudgetController {
                 + limit.text()
                 + "; runs the cheapest: "
                 + what
-            : "the largest setting within " + limit.field() + " = " + limit.text() + ": " + what;
+            : "the largest setting within "
+                + limit.field()
+                + " = "
+                + limit.text()
+                + (limit.onTime() && most < 1
+                    ? String.format(
+                        java.util.Locale.ROOT, " and the backoff ceiling (keep ≤ %.2f)", most)
+                    : "")
+                + ": "
+                + what;
     return withDecision(
         choice, decide(limit, setting.keepRatio(), load, choice, bestEffort, reason));
   }
@@ -270,7 +291,7 @@ public final class BudgetController {
     return switch (limit.kind()) {
       case BUDGET_KIND_FLOPS_RATIO -> limit.value() >= 1.0;
       case BUDGET_KIND_VISUAL_TOKENS -> limit.value() >= geometry.visualTokens();
-      default -> predictTtft(NoPruner.NAME, 1.0, load) <= limit.value();
+      default -> ceiling.ceiling() >= 1.0 && predictTtft(NoPruner.NAME, 1.0, load) <= limit.value();
     };
   }
 

@@ -2,6 +2,7 @@ package io.gcgserve.server.budget;
 
 import io.gcgserve.proto.v1.BudgetKind;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.inject.Inject;
@@ -24,8 +25,16 @@ public final class BudgetMetrics {
 
   /** Registers the metrics with {@code registry}. */
   @Inject
-  public BudgetMetrics(PrometheusRegistry registry) {
+  public BudgetMetrics(PrometheusRegistry registry, KeepCeiling ceiling) {
     Objects.requireNonNull(registry, "registry is null");
+    Objects.requireNonNull(ceiling, "ceiling is null");
+    GaugeWithCallback.builder()
+        .name("gcg_budget_keep_ceiling")
+        .help(
+            "The largest keep ratio TTFT budgets may choose now (--budget-backoff); 1 when they"
+                + " are met.")
+        .callback(callback -> callback.call(ceiling.ceiling()))
+        .register(registry);
     requests =
         Counter.builder()
             .name("gcg_budget_requests_total")

@@ -5,6 +5,7 @@ import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_CAPTIONS;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
 import static io.gcgserve.server.config.ServerSettings.BIND;
+import static io.gcgserve.server.config.ServerSettings.BUDGET_BACKOFF;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_MIN_KEEP_RATIO;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_PRUNER;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
@@ -383,6 +384,16 @@ public final class ServerConfig {
   /** Sets the least keep ratio a time budget prunes to. */
   public ServerConfig setBudgetMinKeepRatio(double ratio) {
     return set(BUDGET_MIN_KEEP_RATIO, ratio);
+  }
+
+  /** Whether time budgets back off together ({@code --budget-backoff}). */
+  public boolean budgetBackoff() {
+    return required(BUDGET_BACKOFF);
+  }
+
+  /** Sets whether time budgets back off together. */
+  public ServerConfig setBudgetBackoff(boolean on) {
+    return set(BUDGET_BACKOFF, on);
   }
 
   /** The server-wide TTFT objective in ms; 0 = off. */

@@ -283,6 +283,24 @@ public final class ServerSettings {
               String::valueOf)
           .requiring(r -> r > 0 && r <= 1, "must be in (0, 1]");
 
+  /** Whether time budgets back off together when they start to miss. */
+  public static final Setting<Boolean> BUDGET_BACKOFF =
+      Setting.of(
+          "--budget-backoff",
+          "on|off",
+          Boolean.class,
+          true,
+          "Lower a server-wide ceiling on the keep ratio of TTFT budgets when they miss or come"
+              + " close, raise it again as they are met (server/README.md, Budgets); off = every"
+              + " budget decides alone.",
+          text -> {
+            if (!"on".equals(text) && !"off".equals(text)) {
+              throw new IllegalArgumentException("must be on or off, not '" + text + "'");
+            }
+            return "on".equals(text);
+          },
+          on -> on ? "on" : "off");
+
   /** The server-wide time-to-first-token objective, in ms; 0 = off. */
   public static final Setting<Integer> TTFT_SLO_MS =
       Setting.of(
@@ -326,6 +344,7 @@ public final class ServerSettings {
           ACCESS_LOG_KEEP,
           BUDGET_PRUNER,
           BUDGET_MIN_KEEP_RATIO,
+          BUDGET_BACKOFF,
           TTFT_SLO_MS);
 
   /** Every setting, in the order the help lists them: the serving ones, then the transport's. */

@@ -135,7 +135,8 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       }
       ImageRgb image = decoder.decode(prepared.image(), prepared.header());
       Admission admission =
-          new Admission(budgets.costs(), work, prepared.choice(), prepared.occupancy());
+          new Admission(
+              budgets.costs(), budgets.ceiling(), work, prepared.choice(), prepared.occupancy());
       call =
           new CaptionCall(
               prepared,

@@ -2,6 +2,7 @@ package io.gcgserve.server.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.gcgserve.proto.v1.BudgetKind;
 import io.gcgserve.pruners.ModelGeometry;
@@ -28,8 +29,9 @@ class BudgetControllerTest {
   }
 
   private static BudgetController controller(int sloMillis) {
+    ServerConfig config = new ServerConfig().setTtftSloMillis(sloMillis);
     return new BudgetController(
-        new ServerConfig().setTtftSloMillis(sloMillis), BuiltInPruners.registry(), costs());
+        config, BuiltInPruners.registry(), costs(), new KeepCeiling(config));
   }
 
   private static Choice choose(
@@ -88,7 +90,10 @@ class BudgetControllerTest {
     assertThat(cheapest.parameters()).containsEntry("keep_tokens", "58");
     BudgetController halfFloor =
         new BudgetController(
-            new ServerConfig().setBudgetMinKeepRatio(0.5), BuiltInPruners.registry(), costs());
+            new ServerConfig().setBudgetMinKeepRatio(0.5),
+            BuiltInPruners.registry(),
+            costs(),
+            new KeepCeiling(new ServerConfig()));
     assertThat(choose(halfFloor, "fastv", Map.of(), Source.REQUEST, ttft(2), IDLE).parameters())
         .containsEntry("keep_tokens", "288");
     BudgetLimit reject = new BudgetLimit(BudgetKind.BUDGET_KIND_TTFT, 2, true);
@@ -175,13 +180,31 @@ class BudgetControllerTest {
   }
 
   @Test
+  void aLoweredCeilingCapsTimeBudgetsButNotFlopsOrTokenBudgets() {
+    BudgetController controller = controller(0);
+    Choice free = choose(controller, "none", Map.of(), Source.REQUEST, ttft(150), IDLE);
+    assertThat(free.prunerName()).isEqualTo("none");
+    // a miss: the ceiling drops to 0.7, so even a roomy budget prunes
+    controller.ceiling().observe(System.nanoTime(), 200, 150);
+    assertThat(controller.ceiling().ceiling()).isCloseTo(0.7, within(1e-9));
+    Choice capped = choose(controller, "none", Map.of(), Source.REQUEST, ttft(150), IDLE);
+    assertThat(capped.prunerName()).isEqualTo("altp");
+    assertThat(capped.keepRatio()).isLessThanOrEqualTo(0.7).isGreaterThan(0.65);
+    assertThat(capped.decision().reason()).contains("backoff ceiling (keep ≤ 0.70)");
+    BudgetLimit tokens = new BudgetLimit(BudgetKind.BUDGET_KIND_VISUAL_TOKENS, 500, false);
+    Choice exact = choose(controller, "altp", Map.of(), Source.REQUEST, tokens, IDLE);
+    assertThat(exact.keepRatio()).isGreaterThan(0.8);
+  }
+
+  @Test
   void theBudgetPrunerMustHaveAKeepSetting() {
     assertThatThrownBy(
             () ->
                 new BudgetController(
                     new ServerConfig().setBudgetPruner("none"),
                     BuiltInPruners.registry(),
-                    new CostModel()))
+                    new CostModel(),
+                    new KeepCeiling(new ServerConfig())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("--budget-pruner 'none' must name a registered pruner");
   }
