@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.StepEvents;
@@ -55,20 +56,18 @@ final class DecodeBatch {
     try (NDManager scope = modelManager.newSubManager()) {
       long[] tokens = new long[batch];
       int[] positions = new int[batch];
+      boolean renumbered = false;
       for (int i = 0; i < batch; i++) {
         DjlGenerationSession session = sessions.get(i);
         tokens[i] = session.lastToken();
         positions[i] = session.takePosition();
+        renumbered |= session.renumbers();
       }
       NDArray x = network.embed(scope.create(tokens).reshape(batch, 1));
-      NDList tables = network.ropeTables(scope, positions);
-      NDList rope =
-          new NDList(
-              tables.get(0).reshape(batch, 1, 1, config.headDim()),
-              tables.get(1).reshape(batch, 1, 1, config.headDim()));
+      List<NDList> rope = ropePerLayer(scope, network, sessions, positions, renumbered);
       PooledAttention attention = PooledAttention.of(scope, sessions);
       for (int layer = 0; layer < config.layers(); layer++) {
-        x = network.decodeLayer(layer, x, rope, attention);
+        x = network.decodeLayer(layer, x, rope.get(layer), attention);
         for (int i = 0; i < batch; i++) {
           sessions.get(i).cache().grew(layer);
         }
@@ -100,6 +99,42 @@ final class DecodeBatch {
       timings.add(StepTimings.Phase.SAMPLING, System.nanoTime() - samplingStart);
       return events;
     }
+  }
+
+  /**
+   * Each layer's RoPE tables {@code (B, 1, 1, dh)}: the same for every layer, unless a row's pruner
+   * renumbers positions, when a row's position in a layer follows that layer's cache.
+   */
+  private static List<NDList> ropePerLayer(
+      NDManager scope,
+      GcgNetwork network,
+      List<DjlGenerationSession> sessions,
+      int[] positions,
+      boolean renumbered) {
+    GcgConfig config = network.config();
+    int batch = sessions.size();
+    int layers = config.layers();
+    Shape rows = new Shape(batch, 1, 1, config.headDim());
+    if (!renumbered) {
+      NDList tables = network.ropeTables(scope, positions);
+      NDList shared = new NDList(tables.get(0).reshape(rows), tables.get(1).reshape(rows));
+      return Collections.nCopies(layers, shared);
+    }
+    int[] all = new int[layers * batch];
+    for (int layer = 0; layer < layers; layer++) {
+      for (int i = 0; i < batch; i++) {
+        DjlGenerationSession session = sessions.get(i);
+        all[layer * batch + i] = session.renumbers() ? session.layerPosition(layer) : positions[i];
+      }
+    }
+    NDList tables = network.ropeTables(scope, all);
+    NDList cos = tables.get(0).split(layers, 0);
+    NDList sin = tables.get(1).split(layers, 0);
+    List<NDList> perLayer = new ArrayList<>(layers);
+    for (int layer = 0; layer < layers; layer++) {
+      perLayer.add(new NDList(cos.get(layer).reshape(rows), sin.get(layer).reshape(rows)));
+    }
+    return perLayer;
   }
 
   /** The sessions as this network's, distinct and ready to step. */

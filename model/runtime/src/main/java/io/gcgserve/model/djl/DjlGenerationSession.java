@@ -118,32 +118,6 @@ public final class DjlGenerationSession implements GenerationSession {
     this.cache = new KvCache(pool, config.layers());
   }
 
-  /** The prefill's arrays and bookkeeping between pieces, all in {@link #scope}. */
-  private static final class PrefillState {
-    final NDManager scope;
-    final ImageRgb input;
-    final PrefillSlots slots;
-    NDArray hidden;
-    NDList rope;
-    NDArray mask;
-    int nextPrune;
-
-    PrefillState(
-        NDManager scope,
-        ImageRgb input,
-        PrefillSlots slots,
-        NDArray hidden,
-        NDList rope,
-        NDArray mask) {
-      this.scope = scope;
-      this.input = input;
-      this.slots = slots;
-      this.hidden = hidden;
-      this.rope = rope;
-      this.mask = mask;
-    }
-  }
-
   @Override
   public GenerationRequest request() {
     return request;
@@ -247,8 +221,19 @@ public final class DjlGenerationSession implements GenerationSession {
       boolean prunesHere =
           state.nextPrune < pruneAfter.length && pruneAfter[state.nextPrune] == layer;
       int[] probeRows = prunesHere ? state.slots.queryRows(pruner.queryRows()) : null;
+      boolean nextRanks =
+          probeRows != null
+              && pruner.ranking() == TokenPruner.Ranking.NEXT_LAYER
+              && layer + 1 < config.layers();
       LayerOutput out =
-          network.layer(layer, state.hidden, state.rope, state.mask, null, null, probeRows);
+          network.layer(
+              layer,
+              state.hidden,
+              state.rope,
+              state.mask,
+              null,
+              null,
+              nextRanks ? null : probeRows);
       visualPerLayer[layer] = state.slots.live().length;
       tokensPerLayer[layer] = state.slots.positions().length;
       // the cache outlives prefill on purpose: copied into buffers in the session's manager with
@@ -256,17 +241,30 @@ public final class DjlGenerationSession implements GenerationSession {
       cache.fill(layer, out.keys(), out.values(), request.options().maxNewTokens());
       NDArray next = out.hidden();
       if (prunesHere) {
-        next = prune(layer, next, Objects.requireNonNull(out.probe()), state, layerScope);
+        NDArray probe =
+            nextRanks
+                ? network.probe(
+                    layer + 1, next, state.rope, state.mask, Objects.requireNonNull(probeRows))
+                : Objects.requireNonNull(out.probe());
+        next = prune(layer, next, probe, state, layerScope);
         state.nextPrune++;
         state.rope.close();
         state.mask.close();
-        state.rope = network.ropeTables(state.scope, state.slots.positions());
+        state.rope = network.ropeTables(state.scope, ropePositions(state.slots));
         state.mask = GcgNetwork.causalMask(state.scope, state.slots.positions().length);
       }
       // the next layer's input outlives this layer's scope: hand it to prefill's
       next.attach(state.scope);
       state.hidden = next;
     }
+  }
+
+  /** The RoPE positions of the prefill's live tokens: theirs, or 0.. when the pruner renumbers. */
+  private int[] ropePositions(PrefillSlots slots) {
+    int[] positions = slots.positions();
+    return request.pruner().positions() == TokenPruner.Positions.RENUMBER
+        ? java.util.stream.IntStream.range(0, positions.length).toArray()
+        : positions;
   }
 
   /** Asks the pruner which visual tokens to keep after {@code layer} and gathers their rows. */
@@ -355,6 +353,19 @@ public final class DjlGenerationSession implements GenerationSession {
   /** The RoPE position of the token this step feeds; advances it. */
   int takePosition() {
     return nextPosition++;
+  }
+
+  /** Whether this step's token has a position per layer ({@link #layerPosition}). */
+  boolean renumbers() {
+    return request.pruner().positions() == TokenPruner.Positions.RENUMBER;
+  }
+
+  /**
+   * The RoPE position in {@code layer} of the token this step feeds, when the pruner renumbers: the
+   * next after that layer's cached tokens, which are numbered from 0.
+   */
+  int layerPosition(int layer) {
+    return cache.length(layer);
   }
 
   KvCache cache() {

@@ -190,6 +190,21 @@ public final class GcgNetwork {
   }
 
   /**
+   * The attention (mean over heads) that layer {@code layer} would give from {@code probeRows} of
+   * its input, without running the layer: its input norm, query and key projections and RoPE
+   * applied to {@code input}. PyramidDrop's reference ranks a stage's tokens this way, with the
+   * stage's first layer, before that layer runs on the survivors.
+   *
+   * @param input {@code (1, T, d)}, the layer's input
+   * @param rope {@code (cos, sin)} for the T positions
+   * @param mask additive mask {@code (T, T)}
+   * @return {@code (rows, T)} in the input's manager, as {@link LayerOutput#probe()}
+   */
+  public NDArray probe(int layer, NDArray input, NDList rope, NDArray mask, int[] probeRows) {
+    return language.probe(layer, input, rope, mask, probeRows);
+  }
+
+  /**
    * One decoder layer for a decode batch: B requests, one new token each, each with its own KV
    * cache in the pool, whose lengths may differ (pruned and unpruned requests, prompts of any
    * length). The projections and the MLP run on the whole batch, and so does attention, through

@@ -132,6 +132,16 @@ final class LanguageModel {
     return new LayerOutput(hidden, k, v, probe);
   }
 
+  /** See {@link GcgNetwork#probe}. */
+  NDArray probe(int layer, NDArray input, NDList rope, NDArray mask, int[] probeRows) {
+    NDList qkv = queriesKeysValues("llm.layers." + layer + ".", input, rope);
+    NDArray rows = input.getManager().create(Arrays.stream(probeRows).asLongStream().toArray());
+    NDArray queries = qkv.get(0).get(new NDIndex(":, :, {}, :", rows));
+    NDArray scores =
+        queries.matMul(qkv.get(1).transpose(0, 1, 3, 2)).add(mask.get(new NDIndex("{}", rows)));
+    return scores.softmax(-1).get(new NDIndex("0")).mean(new int[] {0});
+  }
+
   /** See {@link GcgNetwork#decodeLayer}. */
   NDArray decodeLayer(int layer, NDArray input, NDList rope, PooledAttention attention) {
     String p = "llm.layers." + layer + ".";

@@ -3,6 +3,7 @@ package io.gcgserve.pruners.fastv;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
+import io.gcgserve.pruners.PruningHooks;
 import io.gcgserve.pruners.PruningView;
 import io.gcgserve.pruners.SingleLayerPruner;
 import io.gcgserve.pruners.SingleLayerPrunerFactory;
@@ -42,7 +43,7 @@ public final class FastVPrunerFactory extends SingleLayerPrunerFactory<PlannedPr
 
   @Override
   protected List<ParameterSpec> pruningParameters() {
-    return List.of(KEEP_RATIO, KEEP_TOKENS);
+    return List.of(KEEP_RATIO, KEEP_TOKENS, PruningHooks.POSITIONS);
   }
 
   @Override
@@ -50,18 +51,29 @@ public final class FastVPrunerFactory extends SingleLayerPrunerFactory<PlannedPr
       int pruneAfterLayer, Map<String, String> rawParameters, ModelGeometry geometry) {
     KeepBudget budget =
         KeepBudget.parse(NAME, rawParameters, KEEP_RATIO, KEEP_TOKENS, geometry.visualTokens());
-    return new FastVPruner(pruneAfterLayer, budget, geometry.visualTokens());
+    return new FastVPruner(
+        pruneAfterLayer,
+        budget,
+        geometry.visualTokens(),
+        PruningHooks.positions(NAME, rawParameters));
   }
 
   /** One request's FastV step. */
   static final class FastVPruner extends SingleLayerPruner implements PlannedPruner {
     private final KeepBudget budget;
     private final int visualTokens;
+    private final Positions positions;
 
-    FastVPruner(int pruneAfterLayer, KeepBudget budget, int visualTokens) {
+    FastVPruner(int pruneAfterLayer, KeepBudget budget, int visualTokens, Positions positions) {
       super(pruneAfterLayer);
       this.budget = budget;
       this.visualTokens = visualTokens;
+      this.positions = positions;
+    }
+
+    @Override
+    public Positions positions() {
+      return positions;
     }
 
     @Override

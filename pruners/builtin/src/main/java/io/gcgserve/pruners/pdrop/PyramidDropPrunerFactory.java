@@ -5,6 +5,7 @@ import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
+import io.gcgserve.pruners.PruningHooks;
 import io.gcgserve.pruners.PruningView;
 import io.gcgserve.pruners.QueryRows;
 import io.gcgserve.pruners.TokenPruner;
@@ -89,7 +90,13 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
 
   @Override
   public List<ParameterSpec> parameters() {
-    return List.of(STAGE_LAYERS, LAMBDA, KEEP_TOKENS, KEEP_RATIO);
+    return List.of(
+        STAGE_LAYERS,
+        LAMBDA,
+        KEEP_TOKENS,
+        KEEP_RATIO,
+        PruningHooks.POSITIONS,
+        PruningHooks.RANKING);
   }
 
   /** The default stage boundaries for a model with {@code layers} layers. */
@@ -134,7 +141,10 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
     for (int i = 0; i < stages.length; i++) {
       pruneAfter[i] = stages[i] - 1;
     }
-    return new PyramidDropPruner(new PrunePlan(pruneAfter, keptAfterStage));
+    return new PyramidDropPruner(
+        new PrunePlan(pruneAfter, keptAfterStage),
+        PruningHooks.positions(NAME, rawParameters),
+        PruningHooks.ranking(NAME, rawParameters, PruningHooks.RANKING));
   }
 
   private static void rejectMoreThanOneBudget(
@@ -206,11 +216,25 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
     private final PrunePlan plan;
     private final int[] pruneAfter;
     private final int[] keptAfter;
+    private final Positions positions;
+    private final Ranking ranking;
 
-    PyramidDropPruner(PrunePlan plan) {
+    PyramidDropPruner(PrunePlan plan, Positions positions, Ranking ranking) {
       this.plan = plan;
       this.pruneAfter = plan.pruneAfterLayers();
       this.keptAfter = plan.visualTokensKept();
+      this.positions = positions;
+      this.ranking = ranking;
+    }
+
+    @Override
+    public Positions positions() {
+      return positions;
+    }
+
+    @Override
+    public Ranking ranking() {
+      return ranking;
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.QueryRows;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.TokenPruner.Positions;
+import io.gcgserve.pruners.TokenPruner.Ranking;
 import io.gcgserve.pruners.flops.PlannedPruner;
 import io.gcgserve.pruners.testing.TestImages;
 import java.util.Map;
@@ -58,7 +60,20 @@ class FastVPrunerFactoryTest {
   void rejectsUnknownParameter() {
     assertThatThrownBy(() -> factory.create(Map.of("keep", "0.5"), LLAVA))
         .isInstanceOf(InvalidPrunerParameterException.class)
-        .hasMessage("pruner 'fastv' has no parameter 'keep'; known: k, keep_ratio, keep_tokens");
+        .hasMessage(
+            "pruner 'fastv' has no parameter 'keep'; known: k, keep_ratio, keep_tokens,"
+                + " positions");
+  }
+
+  @Test
+  void positionsAreKeptUnlessRenumberingIsAsked() {
+    assertThat(factory.create(Map.of(), LLAVA).positions()).isEqualTo(Positions.KEEP);
+    assertThat(factory.create(Map.of("positions", "RENUMBER"), LLAVA).positions())
+        .isEqualTo(Positions.RENUMBER);
+    assertThat(factory.create(Map.of(), LLAVA).ranking()).isEqualTo(Ranking.OWN);
+    assertThatThrownBy(() -> factory.create(Map.of("positions", "shift"), LLAVA))
+        .isInstanceOf(InvalidPrunerParameterException.class)
+        .hasMessageContaining("positions");
   }
 
   @Test

@@ -131,6 +131,18 @@ class PyramidDropPrunerFactoryTest {
     assertThatThrownBy(() -> factory.create(Map.of("k", "2"), LLAVA))
         .hasMessage(
             "pruner 'pdrop' has no parameter 'k'; known: stage_layers, lambda, keep_tokens,"
-                + " keep_ratio");
+                + " keep_ratio, positions, ranking");
+  }
+
+  @Test
+  void theReferencesRankingAndNumberingAreOptions() {
+    TokenPruner configured = factory.create(Map.of(), LLAVA);
+    assertThat(configured.positions()).isEqualTo(TokenPruner.Positions.KEEP);
+    assertThat(configured.ranking()).isEqualTo(TokenPruner.Ranking.OWN);
+    TokenPruner reference =
+        factory.create(Map.of("positions", "renumber", "ranking", "next_layer"), LLAVA);
+    assertThat(reference.positions()).isEqualTo(TokenPruner.Positions.RENUMBER);
+    assertThat(reference.ranking()).isEqualTo(TokenPruner.Ranking.NEXT_LAYER);
+    assertThat(reference.pruneAfterLayers()).isEqualTo(configured.pruneAfterLayers());
   }
 }
