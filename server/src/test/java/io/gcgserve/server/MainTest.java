@@ -1,6 +1,7 @@
 package io.gcgserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gcgserve.server.config.ServerConfig;
 import io.gcgserve.server.config.ServerSettings;
@@ -77,8 +78,10 @@ class MainTest {
         "--access-log-rotate-mib",
         "16",
         "--access-log-keep",
-        "3");
+        "3",
+        "--budget-backoff=off");
     ServerConfig config = ((Main) commandLine.getCommand()).toConfig();
+    assertThat(config.budgetBackoff()).isFalse();
     assertThat(config.port()).isEqualTo(6000);
     assertThat(config.metricsPort()).isEqualTo(-1);
     assertThat(config.bind()).isEqualTo("127.0.0.1");
@@ -140,6 +143,18 @@ class MainTest {
         .contains(file + ":6:")
         .contains("experiments[0].arms[1].weight: must be a positive number, got 0")
         .doesNotContain("listening");
+  }
+
+  @Test
+  void anOnOffFlagTakesItsWordEitherWayAndNothingElse() {
+    for (List<String> args :
+        List.of(List.of("--budget-backoff", "off"), List.of("--budget-backoff=off"))) {
+      CommandLine commandLine = Main.commandLine();
+      commandLine.parseArgs(args.toArray(String[]::new));
+      assertThat(((Main) commandLine.getCommand()).toConfig().budgetBackoff()).isFalse();
+    }
+    assertThatThrownBy(() -> Main.commandLine().parseArgs("--budget-backoff=false"))
+        .hasMessageContaining("must be on or off, not 'false'");
   }
 
   @Test

@@ -388,12 +388,12 @@ public final class ServerConfig {
 
   /** Whether time budgets back off together ({@code --budget-backoff}). */
   public boolean budgetBackoff() {
-    return required(BUDGET_BACKOFF);
+    return "on".equals(required(BUDGET_BACKOFF));
   }
 
   /** Sets whether time budgets back off together. */
   public ServerConfig setBudgetBackoff(boolean on) {
-    return set(BUDGET_BACKOFF, on);
+    return set(BUDGET_BACKOFF, on ? "on" : "off");
   }
 
   /** The server-wide TTFT objective in ms; 0 = off. */

@@ -284,22 +284,23 @@ public final class ServerSettings {
           .requiring(r -> r > 0 && r <= 1, "must be in (0, 1]");
 
   /** Whether time budgets back off together when they start to miss. */
-  public static final Setting<Boolean> BUDGET_BACKOFF =
+  public static final Setting<String> BUDGET_BACKOFF =
       Setting.of(
           "--budget-backoff",
           "on|off",
-          Boolean.class,
-          true,
+          String.class,
+          "on",
           "Lower a server-wide ceiling on the keep ratio of TTFT budgets when they miss or come"
               + " close, raise it again as they are met (server/README.md, Budgets); off = every"
               + " budget decides alone.",
           text -> {
+            // a word, not a Boolean: picocli would turn a Boolean-typed option into a flag
             if (!"on".equals(text) && !"off".equals(text)) {
               throw new IllegalArgumentException("must be on or off, not '" + text + "'");
             }
-            return "on".equals(text);
+            return text;
           },
-          on -> on ? "on" : "off");
+          text -> text);
 
   /** The server-wide time-to-first-token objective, in ms; 0 = off. */
   public static final Setting<Integer> TTFT_SLO_MS =
