@@ -145,6 +145,7 @@ public record ResultsReport(
             visualTokens));
     appendTable1(out, plan.main(), plan.protocol(), "table1", "");
     if (!plan.secondary().isEmpty()) {
+      out.append('\n');
       appendTable1(
           out, plan.secondary(), plan.protocol().other(), "table1_secondary", " (secondary)");
     }
