@@ -26,25 +26,19 @@ public final class Benchmark {
   /**
    * What to run.
    *
-   * @param pruners pruner names in table order ({@code none} for the upper bound)
-   * @param keepRatios keep ratios
-   * @param ablation add Table 3 (DDC alone vs ALTP)
-   * @param sensitivity add Table 4 (ALTP's N and C)
+   * @param plan the tables; its {@code textTokens} is replaced by the model's count for its default
+   *     prompt
    * @param maxNewTokens generation limit per caption
+   * @param baseline the pruner every other method of a Table 1 group is compared with
+   * @param bootstrap bootstrap resamples for the intervals (0: none)
+   * @param bootstrapSeed seed of the resamples
    */
   public record Options(
-      List<String> pruners,
-      List<Double> keepRatios,
-      boolean ablation,
-      boolean sensitivity,
-      int maxNewTokens) {
-
-    /** Defensive copies. */
-    public Options {
-      pruners = List.copyOf(pruners);
-      keepRatios = List.copyOf(keepRatios);
-    }
-  }
+      ConfigurationPlan.Options plan,
+      int maxNewTokens,
+      String baseline,
+      int bootstrap,
+      long bootstrapSeed) {}
 
   private final GroundedCaptioner captioner;
   private final Function<String, PrunerFactory> factories;
@@ -64,12 +58,20 @@ public final class Benchmark {
   public ResultsReport run(EvalDataset dataset, Options options, Path out) throws IOException {
     long began = System.nanoTime();
     ModelInfo info = captioner.info();
+    ConfigurationPlan.Options requested = options.plan();
     ConfigurationPlan plan =
         ConfigurationPlan.build(
-            options.pruners(),
-            options.keepRatios(),
-            options.ablation(),
-            options.sensitivity(),
+            new ConfigurationPlan.Options(
+                requested.pruners(),
+                requested.keepRatios(),
+                requested.protocol(),
+                requested.secondary(),
+                requested.flopsReference(),
+                requested.flopsRatios(),
+                requested.ablation(),
+                requested.additions(),
+                requested.sensitivity(),
+                captioner.promptTokens(info.defaultPrompt())),
             factories,
             info.geometry());
     List<Configuration> configurations = plan.distinct();
@@ -92,7 +94,9 @@ public final class Benchmark {
             info.geometry().visualTokens(),
             plan,
             results,
-            (System.nanoTime() - began) / 1e9);
+            (System.nanoTime() - began) / 1e9,
+            Intervals.of(
+                plan, results, options.baseline(), options.bootstrap(), options.bootstrapSeed()));
     report.write(out);
     ImageFiles.writePng(
         ParetoChart.render(

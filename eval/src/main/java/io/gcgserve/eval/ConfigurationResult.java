@@ -3,6 +3,7 @@ package io.gcgserve.eval;
 import io.gcgserve.eval.metrics.AttributeAccuracy;
 import io.gcgserve.eval.metrics.GcgScores;
 import io.gcgserve.eval.metrics.GroundingErrors;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Optional;
  * @param decodeMillis mean decode wall time
  * @param groundingErrors where the predicted masks go (found, duplicate, near miss, miss)
  * @param attributes attribute accuracy of the matched phrases, where the dataset defines attributes
+ * @param perImage each image's share of AP50, mIoU and recall, in COCOeval's image order (for the
+ *     bootstrap intervals)
  */
 public record ConfigurationResult(
     Configuration configuration,
@@ -25,4 +28,11 @@ public record ConfigurationResult(
     double prefillMillis,
     double decodeMillis,
     GroundingErrors groundingErrors,
-    Optional<AttributeAccuracy> attributes) {}
+    Optional<AttributeAccuracy> attributes,
+    List<ImageStat> perImage) {
+
+  /** Copies the per-image figures. */
+  public ConfigurationResult {
+    perImage = List.copyOf(perImage);
+  }
+}

@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param plan the tables
  * @param results results by configuration id
  * @param wallSeconds wall time of this invocation
+ * @param intervals bootstrap intervals and differences from the baseline
  */
 public record ResultsReport(
     String dataset,
@@ -36,7 +37,8 @@ public record ResultsReport(
     int visualTokens,
     ConfigurationPlan plan,
     Map<String, ConfigurationResult> results,
-    double wallSeconds) {
+    double wallSeconds,
+    Intervals intervals) {
 
   /** Writes both files into {@code directory}. */
   public void write(Path directory) throws IOException {
@@ -72,6 +74,9 @@ public record ResultsReport(
       configuration.parameters().forEach(parameters::addProperty);
       entry.add("parameters", parameters);
       entry.addProperty("keep_ratio", configuration.keepRatio());
+      if (configuration.flopsTarget() != null) {
+        entry.addProperty("flops_target", configuration.flopsTarget());
+      }
       entry.addProperty("flops_ratio", result.flopsRatio());
       GcgScores scores = result.scores();
       entry.addProperty("meteor_exact", scores.meteorExact());
@@ -107,9 +112,13 @@ public record ResultsReport(
     root.add("configurations", configurations);
     JsonObject tables = new JsonObject();
     tables.add("table1", ids(plan.main()));
+    tables.add("table1_secondary", ids(plan.secondary()));
     tables.add("table3_ablation", ids(plan.ablation()));
+    tables.add("additions", ids(plan.additions()));
     tables.add("table4_sensitivity", ids(plan.sensitivity()));
     root.add("tables", tables);
+    root.addProperty("protocol", plan.protocol().flag());
+    root.add("intervals", intervals.json());
     return root;
   }
 
@@ -134,29 +143,11 @@ public record ResultsReport(
             images,
             model,
             visualTokens));
-    out.append("## Table 1: pruners by retained visual tokens\n\n");
-    out.append("| Method | FLOPs | METEOR | CIDEr | AP50 | mIoU | Recall |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|\n");
-    for (Map.Entry<String, List<Configuration>> group : byRatio(plan.main()).entrySet()) {
-      out.append("| *").append(group.getKey()).append("* | | | | | | |\n");
-      for (Configuration configuration : group.getValue()) {
-        ConfigurationResult result = results.get(configuration.id());
-        if (result == null) {
-          continue;
-        }
-        GcgScores scores = result.scores();
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %.0f%% | %s | %s | %s | %s | %s |%n",
-                configuration.label(),
-                result.flopsRatio() * 100,
-                percent(scores.meteorExact()),
-                percent(scores.cider()),
-                percent(scores.ap50()),
-                percent(scores.meanIou()),
-                percent(scores.recall())));
-      }
+    appendTable1(out, plan.main(), plan.protocol(), "table1", "");
+    if (!plan.secondary().isEmpty()) {
+      out.append('\n');
+      appendTable1(
+          out, plan.secondary(), plan.protocol().other(), "table1_secondary", " (secondary)");
     }
     if (!plan.ablation().isEmpty()) {
       out.append("\n## Table 3: ablation, DDC alone (allocation=uniform) vs ALTP (DDC + DDF)\n\n");
@@ -164,9 +155,37 @@ public record ResultsReport(
       for (Map.Entry<String, List<Configuration>> group : byRatio(plan.ablation()).entrySet()) {
         out.append("| *").append(group.getKey()).append("* | | | | |\n");
         for (Configuration configuration : group.getValue()) {
-          appendGroundingRow(out, configuration.label(), results.get(configuration.id()));
+          appendGroundingRow(out, configuration, results.get(configuration.id()));
         }
       }
+      appendDifferences(out, "table3_ablation");
+    }
+    if (!plan.additions().isEmpty()) {
+      Configuration first = plan.additions().get(0);
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%n## ALTP additions, one at a time (%s; cumulative, from the paper's text to the"
+                  + " served ALTP)%n%n",
+              retained(first.keepRatio())));
+      out.append(
+          "| Row | Tokens | FLOPs | AP50 | mIoU | Recall |\n|---|---:|---:|---:|---:|---:|\n");
+      for (Configuration configuration : plan.additions()) {
+        ConfigurationResult result = results.get(configuration.id());
+        if (result != null) {
+          out.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %.1f | %.1f%% | %s | %s | %s |%n",
+                  configuration.label(),
+                  result.visualTokensKept(),
+                  result.flopsRatio() * 100,
+                  intervals.cell(configuration.id(), 0, result.scores().ap50()),
+                  intervals.cell(configuration.id(), 1, result.scores().meanIou()),
+                  intervals.cell(configuration.id(), 2, result.scores().recall())));
+        }
+      }
+      appendDifferences(out, "additions");
     }
     if (!plan.sensitivity().isEmpty()) {
       Configuration first = plan.sensitivity().get(0);
@@ -177,7 +196,7 @@ public record ResultsReport(
               retained(first.keepRatio())));
       out.append("| Hyper-parameter | FLOPs | AP50 | mIoU | Recall |\n|---|---:|---:|---:|---:|\n");
       for (Configuration configuration : plan.sensitivity()) {
-        appendGroundingRow(out, configuration.label(), results.get(configuration.id()));
+        appendGroundingRow(out, configuration, results.get(configuration.id()));
       }
     }
     appendGroundingErrorTable(out);
@@ -189,6 +208,97 @@ public record ResultsReport(
             results.size(),
             wallSeconds));
     return out.toString();
+  }
+
+  private void appendTable1(
+      StringBuilder out, List<Configuration> rows, Protocol protocol, String key, String suffix) {
+    out.append(
+        protocol == Protocol.EQUAL_FLOPS
+            ? "## Table 1"
+                + suffix
+                + ": pruners at equal FLOPs (each keep setting solved for the"
+                + " group's Eq. 5 target)\n\n"
+            : "## Table 1" + suffix + ": pruners by retained visual tokens (equal tokens)\n\n");
+    out.append(
+        "| Method | Setting | Tokens | FLOPs | METEOR | CIDEr | AP50 | mIoU | Recall |\n"
+            + "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    Map<String, List<Configuration>> byGroup = new LinkedHashMap<>();
+    for (Configuration configuration : rows) {
+      byGroup
+          .computeIfAbsent(Intervals.groupKey(configuration), k -> new ArrayList<>())
+          .add(configuration);
+    }
+    Map<String, List<Configuration>> groups = new LinkedHashMap<>();
+    byGroup.values().forEach(group -> groups.put(heading(group), group));
+    for (Map.Entry<String, List<Configuration>> group : groups.entrySet()) {
+      out.append("| *").append(group.getKey()).append("* | | | | | | | | |\n");
+      for (Configuration configuration : group.getValue()) {
+        ConfigurationResult result = results.get(configuration.id());
+        if (result == null) {
+          continue;
+        }
+        GcgScores scores = result.scores();
+        String setting =
+            configuration.parameters().isEmpty()
+                ? "-"
+                : configuration.parameters().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElse("-");
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.1f | %.1f%% | %s | %s | %s | %s | %s |%n",
+                configuration.label(),
+                setting,
+                result.visualTokensKept(),
+                result.flopsRatio() * 100,
+                percent(scores.meteorExact()),
+                percent(scores.cider()),
+                intervals.cell(configuration.id(), 0, scores.ap50()),
+                intervals.cell(configuration.id(), 1, scores.meanIou()),
+                intervals.cell(configuration.id(), 2, scores.recall())));
+      }
+    }
+    out.append(
+        "\nTokens: mean visual tokens reaching the last layer; FLOPs: mean Eq. 5 ratio the model"
+            + " reported for its prefills (achieved, not predicted).");
+    if (intervals.resamples() > 0) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              " Brackets: bootstrap 95%% interval over images (%d resamples, seed %d, paired by"
+                  + " image).",
+              intervals.resamples(),
+              intervals.seed()));
+    }
+    out.append('\n');
+    appendDifferences(out, key);
+  }
+
+  private void appendDifferences(StringBuilder out, String key) {
+    String lines = intervals.differenceLines(key, this::rowLabel);
+    if (!lines.isEmpty()) {
+      out.append("\nDifferences on the same images (method minus baseline, x100):\n\n")
+          .append(lines);
+    }
+  }
+
+  private String heading(List<Configuration> group) {
+    Configuration first = group.get(0);
+    if (first.keepRatio() >= 1.0) {
+      return "Upper bound, all " + visualTokens + " tokens (100%)";
+    }
+    Double target = first.flopsTarget();
+    if (target == null) {
+      return retained(first.keepRatio());
+    }
+    boolean shared = group.stream().allMatch(c -> c.keepRatio() == first.keepRatio());
+    return String.format(
+        Locale.ROOT,
+        "Equal FLOPs: target %.1f%%%s",
+        target * 100,
+        shared ? " (the reference's at: " + retained(first.keepRatio()) + ")" : "");
   }
 
   private void appendGroundingErrorTable(StringBuilder out) {
@@ -250,17 +360,24 @@ public record ResultsReport(
   }
 
   private String rowLabel(Configuration configuration) {
-    return configuration.keepRatio() >= 1.0
-        ? configuration.label()
-        : String.format(
-            Locale.ROOT,
-            "%s, %d tokens",
-            configuration.label(),
-            Math.max(1, Math.round(configuration.keepRatio() * visualTokens)));
+    if (configuration.keepRatio() >= 1.0) {
+      return configuration.label();
+    }
+    String tokens = configuration.parameters().get("keep_tokens");
+    long count =
+        tokens != null
+            ? Long.parseLong(tokens)
+            : Math.max(1, Math.round(configuration.keepRatio() * visualTokens));
+    return String.format(
+        Locale.ROOT,
+        "%s, %d tokens%s",
+        configuration.label(),
+        count,
+        configuration.flopsTarget() != null ? " (equal FLOPs)" : "");
   }
 
   private void appendGroundingRow(
-      StringBuilder out, String label, @Nullable ConfigurationResult result) {
+      StringBuilder out, Configuration configuration, @Nullable ConfigurationResult result) {
     if (result == null) {
       return;
     }
@@ -268,11 +385,11 @@ public record ResultsReport(
         String.format(
             Locale.ROOT,
             "| %s | %.0f%% | %s | %s | %s |%n",
-            label,
+            configuration.label(),
             result.flopsRatio() * 100,
-            percent(result.scores().ap50()),
-            percent(result.scores().meanIou()),
-            percent(result.scores().recall())));
+            intervals.cell(configuration.id(), 0, result.scores().ap50()),
+            intervals.cell(configuration.id(), 1, result.scores().meanIou()),
+            intervals.cell(configuration.id(), 2, result.scores().recall())));
   }
 
   private Map<String, List<Configuration>> byRatio(List<Configuration> configurations) {

@@ -7,6 +7,7 @@ import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.builtin.BuiltInPruners;
+import io.gcgserve.pruners.flops.KeepSearch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,14 +51,87 @@ class ConfigurationPlanTest {
   @Test
   void sensitivityRowsAtDefaultsReuseTheMainAltpRun() {
     ConfigurationPlan plan = plan(false, true);
-    assertThat(plan.sensitivity()).hasSize(8);
+    assertThat(plan.sensitivity()).hasSize(13);
     Configuration tenSuperpixels =
         plan.sensitivity().stream().filter(c -> c.label().equals("N=10")).findFirst().orElseThrow();
     assertThat(tenSuperpixels.id()).isEqualTo("altp{keep_ratio=0.1}");
     assertThat(plan.sensitivity().get(0).parameters())
         .isEqualTo(Map.of("keep_ratio", "0.1", "n_superpixels", "3"));
-    // 10 + 8 sensitivity rows of which N=10 and C=5 are the default ALTP run
-    assertThat(plan.distinct()).hasSize(16);
+    // 10 + 13 sensitivity rows of which N=10, C=5 and tau=1 are the default ALTP run
+    assertThat(plan.distinct()).hasSize(20);
+    assertThat(plan.sensitivity())
+        .extracting(Configuration::id)
+        .contains("altp{keep_ratio=0.1,temperature=0.25}", "altp{keep_ratio=0.1,temperature=4}");
+  }
+
+  private static ConfigurationPlan.Options equalFlops(List<Double> flopsRatios, boolean secondary) {
+    return new ConfigurationPlan.Options(
+        List.of("none", "fastv", "pdrop", "altp"),
+        List.of(0.5, 0.1, 0.25),
+        Protocol.EQUAL_FLOPS,
+        secondary,
+        "fastv",
+        flopsRatios,
+        false,
+        true,
+        false,
+        30);
+  }
+
+  @Test
+  void equalFlopsSolvesPdropAndSharesTheReferenceAndAltpRuns() {
+    ConfigurationPlan plan =
+        ConfigurationPlan.build(equalFlops(List.of(), true), REGISTRY::require, GEOMETRY);
+    assertThat(plan.protocol()).isEqualTo(Protocol.EQUAL_FLOPS);
+    Configuration fastv = plan.main().get(1);
+    Configuration pdrop = plan.main().get(2);
+    Configuration altp = plan.main().get(3);
+    assertThat(fastv.id()).isEqualTo("fastv{keep_ratio=0.1}");
+    assertThat(altp.id()).isEqualTo("altp{keep_ratio=0.1}");
+    KeepSearch fastvSearch = new KeepSearch(REGISTRY.require("fastv"), Map.of(), GEOMETRY, 30);
+    double target = fastvSearch.at(58).flopsRatio();
+    assertThat(fastv.flopsTarget()).isEqualTo(target);
+    assertThat(pdrop.flopsTarget()).isEqualTo(target);
+    int pdropTokens = Integer.parseInt(pdrop.parameters().get("keep_tokens"));
+    assertThat(pdropTokens).isLessThan(58);
+    KeepSearch pdropSearch = new KeepSearch(REGISTRY.require("pdrop"), Map.of(), GEOMETRY, 30);
+    double miss = Math.abs(pdropSearch.at(pdropTokens).flopsRatio() - target);
+    assertThat(miss)
+        .isLessThanOrEqualTo(Math.abs(pdropSearch.at(pdropTokens + 1).flopsRatio() - target))
+        .isLessThanOrEqualTo(Math.abs(pdropSearch.at(pdropTokens - 1).flopsRatio() - target));
+    // the secondary table is the equal-tokens one; its FastV and ALTP rows are the same runs
+    assertThat(plan.secondary()).extracting(Configuration::id).contains("pdrop{keep_ratio=0.1}");
+    assertThat(plan.secondary()).allMatch(c -> c.flopsTarget() == null);
+    // 10 equal-FLOPs rows + 3 PDrop equal-token rows + 5 new additions rows (the last is ALTP)
+    assertThat(plan.distinct()).hasSize(18);
+  }
+
+  @Test
+  void explicitFlopsTargetsSolveEveryPrunerIncludingTheReference() {
+    ConfigurationPlan plan =
+        ConfigurationPlan.build(equalFlops(List.of(0.4), false), REGISTRY::require, GEOMETRY);
+    assertThat(plan.main()).hasSize(4);
+    for (Configuration row : plan.main().subList(1, 4)) {
+      assertThat(row.flopsTarget()).isEqualTo(0.4);
+      assertThat(row.parameters()).containsKey("keep_tokens");
+    }
+  }
+
+  @Test
+  void theAdditionsStartAtThePaperAndEndAtTheServedAltp() {
+    ConfigurationPlan plan =
+        ConfigurationPlan.build(equalFlops(List.of(), false), REGISTRY::require, GEOMETRY);
+    assertThat(plan.additions()).hasSize(6);
+    assertThat(plan.additions().get(0).parameters())
+        .containsEntry("density_normalisation", "none")
+        .containsEntry("area_form", "linear")
+        .containsEntry("caps", "none")
+        .containsEntry("min_per_region", "0")
+        .containsEntry("segment_pixels_per_token", "4");
+    assertThat(plan.additions().get(1).parameters())
+        .doesNotContainKey("density_normalisation")
+        .containsEntry("area_form", "linear");
+    assertThat(plan.additions().get(5).id()).isEqualTo("altp{keep_ratio=0.1}");
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.gcgserve.pruners.PruningView;
 import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.altp.Allocation;
+import io.gcgserve.pruners.altp.AltpOptions;
 import io.gcgserve.pruners.altp.AltpPruner;
 import io.gcgserve.pruners.altp.AltpPrunerFactory;
 import io.gcgserve.pruners.altp.Segmentation;
@@ -254,7 +255,8 @@ public final class PrunerBench implements Callable<Integer> {
         new SuperpixelSegmenter(10, 5.0, 0.8, pixelsPerToken),
         Allocation.DENSITY,
         1.0,
-        1);
+        1,
+        AltpOptions.TUNED);
   }
 
   private void measurePrefill(double altpMillis) {

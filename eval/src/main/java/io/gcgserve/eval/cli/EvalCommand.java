@@ -1,8 +1,11 @@
 package io.gcgserve.eval.cli;
 
 import io.gcgserve.eval.Benchmark;
+import io.gcgserve.eval.ConfigurationPlan;
+import io.gcgserve.eval.Protocol;
 import io.gcgserve.eval.ResultsReport;
 import io.gcgserve.eval.data.EvalDataset;
+import io.gcgserve.eval.data.GranDfCocoEvalDataset;
 import io.gcgserve.eval.data.GranDfEvalDataset;
 import io.gcgserve.eval.data.SyntheticEvalDataset;
 import io.gcgserve.model.GroundedCaptioner;
@@ -37,8 +40,25 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Spec private CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data", description = "GranDf-format directory (annotations JSON + images).")
+  @Option(
+      names = "--data",
+      description =
+          "GranDf directory: training-style annotations JSON + images, or GLaMM's val/test"
+              + " ground truth SPLIT_gcg_coco_mask_gt.json + SPLIT_gcg_coco_caption_gt.json.")
   private Path data;
+
+  @Option(
+      names = "--split",
+      description =
+          "With --data holding COCO-format ground truth: which split (val or test; default: the"
+              + " only one there).")
+  private @Nullable String split;
+
+  @Option(
+      names = "--images",
+      description =
+          "With COCO-format ground truth: the image folder (default: DIR/images, else DIR).")
+  private @Nullable Path images;
 
   @Option(
       names = "--synthetic",
@@ -72,10 +92,61 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Fractions of visual tokens kept (default: 0.1,0.25,0.5; 0.1 with --quick).")
   private @Nullable List<Double> keepRatios;
 
+  @Option(
+      names = "--protocol",
+      defaultValue = "equal-flops",
+      description =
+          "equal-flops (the paper's protocol, default): each method's keep setting solved so its"
+              + " Eq. 5 FLOPs match the reference's at each keep ratio; equal-tokens: every method"
+              + " keeps the same final token count.")
+  private String protocol;
+
+  @Option(
+      names = "--secondary-protocol",
+      description = "Also Table 1 under the other protocol, labelled secondary.")
+  private boolean secondaryProtocol;
+
+  @Option(
+      names = "--flops-reference",
+      defaultValue = "fastv",
+      description = "Equal FLOPs: whose FLOPs at each keep ratio are the targets (default fastv).")
+  private String flopsReference;
+
+  @Option(
+      names = "--flops-ratios",
+      split = ",",
+      description = "Equal FLOPs: explicit Eq. 5 targets in (0, 1], instead of the reference's.")
+  private @Nullable List<Double> flopsRatios;
+
+  @Option(
+      names = "--baseline",
+      defaultValue = "fastv",
+      description = "Table 1: every method's difference from this pruner, with its interval.")
+  private String baseline;
+
+  @Option(
+      names = "--bootstrap",
+      defaultValue = "1000",
+      description = "Bootstrap resamples over images for the 95% intervals (0: none).")
+  private int bootstrap;
+
+  @Option(
+      names = "--bootstrap-seed",
+      defaultValue = "1",
+      description = "Seed of the bootstrap resamples.")
+  private long bootstrapSeed;
+
   @Option(names = "--ablation", description = "Add Table 3: DDC alone vs ALTP.")
   private boolean ablation;
 
-  @Option(names = "--sensitivity", description = "Add Table 4: ALTP's N and C.")
+  @Option(
+      names = "--additions",
+      description =
+          "Add the ALTP additions ablation: the paper-literal ALTP, then each step the paper does"
+              + " not state added one at a time (smallest keep ratio).")
+  private boolean additions;
+
+  @Option(names = "--sensitivity", description = "Add Table 4: ALTP's N, C and temperature.")
   private boolean sensitivity;
 
   @Option(
@@ -130,28 +201,24 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    List<Double> targets = flopsRatios == null ? List.of() : flopsRatios;
+    Protocol parsedProtocol = checkProtocolFlags(targets);
     PrunerRegistry registry = BuiltInPruners.registry();
     for (String pruner : selection.pruners()) {
       registry.require(pruner); // unknown names fail before the model loads
     }
-    progress.println("gcg-eval: " + (quick ? "--quick: " : "") + selection.describe());
+    registry.require(flopsReference);
+    progress.println(
+        "gcg-eval: "
+            + (quick ? "--quick: " : "")
+            + selection.describe()
+            + ", protocol "
+            + parsedProtocol.flag()
+            + (secondaryProtocol ? " (+ " + parsedProtocol.other().flag() + ")" : "")
+            + (additions ? ", additions" : ""));
     progress.println("gcg-eval: loading " + (model == null ? "the bundled model" : model));
     try (GroundedCaptioner captioner = loadModel()) {
-      EvalDataset dataset;
-      if (data != null) {
-        dataset = new GranDfEvalDataset(data, selection.imageLimit());
-      } else {
-        Split split;
-        try {
-          split = Split.valueOf(synthetic.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "--synthetic must be train, val or test, got " + synthetic);
-        }
-        dataset =
-            new SyntheticEvalDataset(
-                split, seed, captioner.info().imageSize(), selection.imageLimit());
-      }
+      EvalDataset dataset = dataset(captioner, selection.imageLimit());
       progress.println("gcg-eval: " + dataset.description() + ", " + dataset.size() + " images");
       int room =
           captioner.info().maxContextTokens() - captioner.info().geometry().visualTokens() - 64;
@@ -161,15 +228,62 @@ public final class EvalCommand implements Callable<Integer> {
               .run(
                   dataset,
                   new Benchmark.Options(
-                      selection.pruners(),
-                      selection.keepRatios(),
-                      selection.ablation(),
-                      selection.sensitivity(),
-                      tokens),
+                      new ConfigurationPlan.Options(
+                          selection.pruners(),
+                          selection.keepRatios(),
+                          parsedProtocol,
+                          secondaryProtocol,
+                          flopsReference,
+                          targets,
+                          selection.ablation(),
+                          additions,
+                          selection.sensitivity(),
+                          0),
+                      tokens,
+                      baseline,
+                      bootstrap,
+                      bootstrapSeed),
                   out);
       System.out.print(report.markdown());
     }
     return 0;
+  }
+
+  /** The protocol, after checking the flags that go with it. */
+  private Protocol checkProtocolFlags(List<Double> targets) {
+    try {
+      for (double target : targets) {
+        if (!(target > 0 && target <= 1)) {
+          throw new IllegalArgumentException("--flops-ratios must lie in (0, 1], got " + target);
+        }
+      }
+      if (bootstrap < 0) {
+        throw new IllegalArgumentException("--bootstrap must be >= 0, got " + bootstrap);
+      }
+      return Protocol.parse(protocol);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /**
+   * {@code --data} (GLaMM's COCO-format ground truth when the directory holds it, else the
+   * training-style JSON) or {@code --synthetic}.
+   */
+  private EvalDataset dataset(GroundedCaptioner captioner, int imageLimit) throws IOException {
+    if (data != null) {
+      return GranDfCocoEvalDataset.present(data)
+          ? GranDfCocoEvalDataset.open(data, split, images, imageLimit)
+          : new GranDfEvalDataset(data, imageLimit);
+    }
+    Split parsed;
+    try {
+      parsed = Split.valueOf(synthetic.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--synthetic must be train, val or test, got " + synthetic);
+    }
+    return new SyntheticEvalDataset(parsed, seed, captioner.info().imageSize(), imageLimit);
   }
 
   private GroundedCaptioner loadModel() {

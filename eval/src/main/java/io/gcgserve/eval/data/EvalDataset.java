@@ -20,6 +20,15 @@ public interface EvalDataset {
   /** Stable identifier of image {@code index} (its file name), the key of resumable results. */
   String id(int index);
 
+  /**
+   * The COCO image id of image {@code index}, whose order is the order in which COCOeval ranks
+   * detections across images (AP50). By default the {@link #id} string: our file names are
+   * zero-padded, so that is the dataset order.
+   */
+  default CocoImageId cocoImageId(int index) {
+    return CocoImageId.of(id(index));
+  }
+
   /** The annotation of image {@code index}. */
   GroundTruth truth(int index) throws IOException;
 

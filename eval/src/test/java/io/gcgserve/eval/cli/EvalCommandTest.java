@@ -36,7 +36,7 @@ class EvalCommandTest {
     // 8 images x (none, fastv@0.1)
     assertThat(generations.get()).isEqualTo(16);
     String markdown = Files.readString(out.resolve("results.md"));
-    assertThat(markdown).contains("| Upper bound | 100% |").contains("| FastV |");
+    assertThat(markdown).contains("| Upper bound | - |").contains("| FastV |");
     assertThat(markdown).contains("Retain 4 tokens (90% reduction)");
     assertThat(Files.size(out.resolve("pareto.png"))).isPositive();
     assertThat(Files.readString(out.resolve("results.json")))
@@ -131,15 +131,34 @@ class EvalCommandTest {
             "0.25,0.5",
             "--ablation",
             "--sensitivity",
+            "--additions",
+            "--secondary-protocol",
+            "--bootstrap",
+            "200",
             "--out",
             out.toString());
     assertThat(status).as(log.toString(StandardCharsets.UTF_8)).isZero();
     String markdown = Files.readString(out.resolve("results.md"));
-    // the oracle without pruning returns the ground truth: AP50, mIoU, recall 100
-    assertThat(markdown).contains("| Upper bound | 100% |");
+    // the oracle without pruning returns the ground truth: AP50, mIoU, recall 100, and every
+    // resample of it too
     assertThat(markdown)
         .containsPattern(
-            "\\| Upper bound \\| 100% \\| [0-9.]+ \\| [0-9.]+ \\| 100\\.0 \\| 100\\.0 \\| 100\\.0 \\|");
+            "\\| Upper bound \\| - \\| 36\\.0 \\| 100\\.0% \\| [0-9.]+ \\| [0-9.]+ \\|"
+                + " 100\\.0 \\[100\\.0, 100\\.0\\] \\| 100\\.0 \\[100\\.0, 100\\.0\\] \\|");
+    // equal FLOPs first (the default), PDrop solved to fewer tokens, then the equal-token table
+    assertThat(markdown)
+        .contains("## Table 1: pruners at equal FLOPs")
+        .contains("## Table 1 (secondary): pruners by retained visual tokens")
+        .containsPattern("\\| PDrop \\| keep_tokens=[0-9]+ \\|")
+        .containsPattern(
+            "- ALTP, 9 tokens \\(equal FLOPs\\) vs FastV, 9 tokens \\(equal FLOPs\\):"
+                + " AP50 [-+][0-9.]+ \\(95% CI [-+][0-9.]+ to [-+][0-9.]+\\)");
+    assertThat(markdown)
+        .contains("## ALTP additions, one at a time")
+        .contains("| ALTP as the paper states it |")
+        .contains("| tau=0.25 |");
+    assertThat(Files.readString(out.resolve("results.json")))
+        .contains("\"protocol\": \"equal-flops\"", "\"differences\"", "\"flops_target\"");
     assertThat(markdown).contains("| PDrop |").contains("| ALTP |");
     assertThat(markdown).contains("## Table 3").contains("| Only DDC |");
     assertThat(markdown).contains("## Table 4").contains("| N=3 |").contains("| C=10 |");

@@ -9,6 +9,7 @@ import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.Flops;
+import io.gcgserve.pruners.flops.KeepSearch;
 import io.gcgserve.pruners.flops.PlannedPruner;
 import io.gcgserve.server.config.ServerConfig;
 import jakarta.inject.Inject;

@@ -12,6 +12,7 @@ import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.TokenPruner;
+import io.gcgserve.pruners.flops.KeepSearch;
 import io.gcgserve.pruners.ranking.KeepBudget;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 /**
  * Budget-aware serving: a request's FLOPs, visual-token or time-to-first-token budget (or the
  * server's {@code --ttft-slo-ms}) sets how hard its pruner prunes. {@link
- * io.gcgserve.server.budget.BudgetController} decides; {@link io.gcgserve.server.budget.KeepSearch}
+ * io.gcgserve.server.budget.BudgetController} decides; {@link io.gcgserve.pruners.flops.KeepSearch}
  * finds the exact keep setting for FLOPs and token budgets; {@link
  * io.gcgserve.server.budget.CostModel} and {@link io.gcgserve.server.budget.WorkAhead} predict time
  * to first token; {@link io.gcgserve.server.budget.Calibration} seeds the cost model at start-up.

@@ -7,6 +7,7 @@ import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.builtin.BuiltInPruners;
+import io.gcgserve.pruners.flops.KeepSearch;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

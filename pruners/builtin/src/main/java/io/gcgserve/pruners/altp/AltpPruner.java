@@ -26,6 +26,7 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
   private final Allocation allocation;
   private final double temperature;
   private final int minPerRegion;
+  private final AltpOptions options;
   private @Nullable AltpSelection lastSelection;
 
   /**
@@ -38,6 +39,7 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
    * @param allocation density (DDC + DDF) or uniform (DDC alone)
    * @param temperature softmax temperature τ over the normalised density
    * @param minPerRegion tokens every region keeps when the budget allows
+   * @param options the steps the paper does not state, each on or off
    */
   public AltpPruner(
       int pruneAfterLayer,
@@ -46,7 +48,8 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
       SuperpixelSegmenter segmenter,
       Allocation allocation,
       double temperature,
-      int minPerRegion) {
+      int minPerRegion,
+      AltpOptions options) {
     super(pruneAfterLayer);
     this.budget = Objects.requireNonNull(budget, "budget is null");
     this.visualTokens = visualTokens;
@@ -54,6 +57,7 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
     this.allocation = Objects.requireNonNull(allocation, "allocation is null");
     this.temperature = temperature;
     this.minPerRegion = minPerRegion;
+    this.options = Objects.requireNonNull(options, "options is null");
   }
 
   @Override
@@ -120,21 +124,47 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
       }
     }
 
-    double[] allDensity = RegionDensity.measure(view.image(), segmentation).density();
+    double[] allDensity =
+        RegionDensity.measure(view.image(), segmentation).density(options.sqrtArea());
     double[] density = new double[regions];
     for (int i = 0; i < regions; i++) {
       density[i] = allDensity[regionIds[i]];
     }
     double[] weights =
         allocation == Allocation.DENSITY
-            ? densityWeights(density, temperature)
+            ? densityWeights(density, temperature, options.minMaxNormalise())
             : sizeWeights(sizes);
 
     int keep = budget.keepCount(live.length);
-    int[] budgets = TokenAllocator.allocate(weights, lowerBounds(sizes, keep), sizes, keep);
-    int[] kept = topPerRegion(live, scores, segmentation, regionOfIndex, sizes, budgets, keep);
+    int[] budgets = budgets(weights, sizes, keep);
+    int kept = 0;
+    for (int count : budgets) {
+      kept += count;
+    }
+    int[] keptTokens =
+        topPerRegion(live, scores, segmentation, regionOfIndex, sizes, budgets, kept);
     return new AltpSelection(
-        segmentation, regionIds, sizes, density, weights, budgets, KeepSet.ofUnsorted(kept));
+        segmentation, regionIds, sizes, density, weights, budgets, KeepSet.ofUnsorted(keptTokens));
+  }
+
+  /**
+   * Tokens per region: with {@code caps=redistribute} capped at the region's live tokens, the
+   * surplus handed to the others, summing to {@code keep}; with {@code caps=none} the rounded
+   * {@code w_i·K} (no upper bound while allocating), then at most the region's live tokens, the
+   * surplus unspent.
+   */
+  private int[] budgets(double[] weights, int[] sizes, int keep) {
+    int[] lower = lowerBounds(sizes, keep);
+    if (options.capRedistribute()) {
+      return TokenAllocator.allocate(weights, lower, sizes, keep);
+    }
+    int[] unbounded = new int[sizes.length];
+    Arrays.fill(unbounded, keep);
+    int[] budgets = TokenAllocator.allocate(weights, lower, unbounded, keep);
+    for (int i = 0; i < budgets.length; i++) {
+      budgets[i] = Math.min(budgets[i], sizes[i]);
+    }
+    return budgets;
   }
 
   /**
@@ -187,11 +217,32 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
     return kept;
   }
 
-  /**
-   * {@code w_i = softmax(D̂_i / τ)} with {@code D̂} the min-max normalised density; when every
-   * region has the same density the weights are equal.
-   */
+  /** {@link #densityWeights(double[], double, boolean)} with min-max normalisation. */
   static double[] densityWeights(double[] density, double temperature) {
+    return densityWeights(density, temperature, true);
+  }
+
+  /**
+   * {@code w_i = softmax(D̂_i / τ)} with {@code D̂} the min-max normalised density when {@code
+   * normalise}, else the raw density; when every region has the same density the weights are equal.
+   */
+  static double[] densityWeights(double[] density, double temperature, boolean normalise) {
+    if (!normalise) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (double value : density) {
+        max = Math.max(max, value);
+      }
+      double[] weights = new double[density.length];
+      double sum = 0;
+      for (int i = 0; i < density.length; i++) {
+        weights[i] = Math.exp((density[i] - max) / temperature);
+        sum += weights[i];
+      }
+      for (int i = 0; i < weights.length; i++) {
+        weights[i] = Math.max(weights[i] / sum, Double.MIN_NORMAL);
+      }
+      return weights;
+    }
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     for (double value : density) {

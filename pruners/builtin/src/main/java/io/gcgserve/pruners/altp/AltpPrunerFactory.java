@@ -89,6 +89,48 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
           Allocation.DENSITY.parameterValue(),
           Allocation.parameterValues());
 
+  /** {@code variant}: which defaults the other parameters take when not given. */
+  public static final String VARIANT = "variant";
+
+  /** {@code variant=tuned}: the served defaults. */
+  public static final String TUNED = "tuned";
+
+  /** {@code variant=paper}: the paper's text literally, where the label grid's cost cap allows. */
+  public static final String PAPER = "paper";
+
+  private static final ParameterSpec VARIANT_SPEC =
+      ParameterSpec.ofEnum(
+          VARIANT,
+          "tuned: our defaults; paper: every step the paper's text does not state is off"
+              + " (density_normalisation=none, area_form=linear, caps=none, min_per_region=0,"
+              + " sigma=0, segment_pixels_per_token=4, the finest grid the cost cap allows)."
+              + " Parameters given explicitly win over the variant.",
+          TUNED,
+          List.of(TUNED, PAPER));
+  private static final ParameterSpec NORMALISATION =
+      ParameterSpec.ofEnum(
+          "density_normalisation",
+          "minmax: densities min-max normalised to [0, 1] before the softmax (ours); none: the"
+              + " softmax of the raw densities (the paper's Eq. 4; default of variant=paper).",
+          "minmax",
+          List.of("minmax", "none"));
+  private static final ParameterSpec AREA_FORM =
+      ParameterSpec.ofEnum(
+          "area_form",
+          "sqrt: D_i = Var_i*sqrt(|R_i|/|I|) (ours); linear: D_i = Var_i*|R_i|/|I| (our reading"
+              + " of the paper's Eq. 3; default of variant=paper).",
+          "sqrt",
+          List.of("sqrt", "linear"));
+  private static final ParameterSpec CAPS =
+      ParameterSpec.ofEnum(
+          "caps",
+          "redistribute: a region gets at most its live tokens and its surplus goes to the"
+              + " others by weight, so exactly K are kept (ours); none: k_i = w_i*K rounded, a"
+              + " region keeps at most its tokens and the surplus is not spent (default of"
+              + " variant=paper).",
+          "redistribute",
+          List.of("redistribute", "none"));
+
   /**
    * Most label-grid pixels SLIC may run on: 96x96, i.e. {@code segment_pixels_per_token=4} on a
    * 24x24 token grid. The selection runs on the engine thread between two layers and cannot be
@@ -134,7 +176,24 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
         TEMPERATURE,
         MIN_PER_REGION,
         ALLOCATION,
-        PIXELS_PER_TOKEN);
+        PIXELS_PER_TOKEN,
+        VARIANT_SPEC,
+        NORMALISATION,
+        AREA_FORM,
+        CAPS);
+  }
+
+  /**
+   * The value of {@code spec}: given, else {@code paperValue} under {@code variant=paper}, else the
+   * spec's default.
+   */
+  private static String valueOf(
+      Map<String, String> rawParameters, ParameterSpec spec, boolean paper, String paperValue) {
+    String value = rawParameters.get(spec.name());
+    if (value != null) {
+      return value;
+    }
+    return paper ? paperValue : valueOf(rawParameters, spec);
   }
 
   @Override
@@ -142,15 +201,32 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
       int pruneAfterLayer, Map<String, String> rawParameters, ModelGeometry geometry) {
     KeepBudget budget =
         KeepBudget.parse(NAME, rawParameters, KEEP_RATIO, KEEP_TOKENS, geometry.visualTokens());
+    boolean paper =
+        PAPER.equals(VARIANT_SPEC.parseEnum(NAME, valueOf(rawParameters, VARIANT_SPEC)));
     int superpixels = SUPERPIXELS.parseInt(NAME, valueOf(rawParameters, SUPERPIXELS));
     double compactness = COMPACTNESS.parseDouble(NAME, valueOf(rawParameters, COMPACTNESS));
-    double sigma = SIGMA.parseDouble(NAME, valueOf(rawParameters, SIGMA));
+    double sigma = SIGMA.parseDouble(NAME, valueOf(rawParameters, SIGMA, paper, "0"));
     double temperature = TEMPERATURE.parseDouble(NAME, valueOf(rawParameters, TEMPERATURE));
-    int minPerRegion = MIN_PER_REGION.parseInt(NAME, valueOf(rawParameters, MIN_PER_REGION));
+    int minPerRegion =
+        MIN_PER_REGION.parseInt(NAME, valueOf(rawParameters, MIN_PER_REGION, paper, "0"));
     Allocation allocation =
         Allocation.fromParameterValue(
             ALLOCATION.parseEnum(NAME, valueOf(rawParameters, ALLOCATION)));
-    int pixelsPerToken = PIXELS_PER_TOKEN.parseInt(NAME, valueOf(rawParameters, PIXELS_PER_TOKEN));
+    int pixelsPerToken =
+        PIXELS_PER_TOKEN.parseInt(
+            NAME,
+            valueOf(rawParameters, PIXELS_PER_TOKEN, paper, "" + finestAllowedGrid(geometry)));
+    AltpOptions options =
+        new AltpOptions(
+            "minmax"
+                .equals(
+                    NORMALISATION.parseEnum(
+                        NAME, valueOf(rawParameters, NORMALISATION, paper, "none"))),
+            "sqrt"
+                .equals(
+                    AREA_FORM.parseEnum(NAME, valueOf(rawParameters, AREA_FORM, paper, "linear"))),
+            "redistribute"
+                .equals(CAPS.parseEnum(NAME, valueOf(rawParameters, CAPS, paper, "none"))));
     checkLabelGrid(pixelsPerToken, superpixels, geometry);
     return new AltpPruner(
         pruneAfterLayer,
@@ -159,7 +235,19 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
         new SuperpixelSegmenter(superpixels, compactness, sigma, pixelsPerToken),
         allocation,
         temperature,
-        minPerRegion);
+        minPerRegion,
+        options);
+  }
+
+  /**
+   * The largest {@code segment_pixels_per_token} the cost caps allow on {@code geometry} (4 on a
+   * 24x24 token grid): the nearest {@code variant=paper} can come to the paper's full-resolution
+   * SLIC.
+   */
+  static int finestAllowedGrid(ModelGeometry geometry) {
+    long tokens = (long) geometry.gridHeight() * geometry.gridWidth();
+    int largest = (int) Math.sqrt(MAX_LABEL_PIXELS / (double) tokens);
+    return Math.max(1, Math.min(4, largest)); // 4: segment_pixels_per_token's cap
   }
 
   /**

@@ -85,4 +85,19 @@ public record RegionDensity(double[] variance, double[] areaFraction, double[] d
   public double[] density() {
     return density.clone();
   }
+
+  /**
+   * {@code D_i} with the square-root area form ({@code Var_i·sqrt(|R_i|/|I|)}, {@link #density()})
+   * when {@code sqrtArea}, else with the area fraction itself ({@code Var_i·|R_i|/|I|}).
+   */
+  public double[] density(boolean sqrtArea) {
+    if (sqrtArea) {
+      return density();
+    }
+    double[] linear = new double[variance.length];
+    for (int i = 0; i < linear.length; i++) {
+      linear[i] = variance[i] * areaFraction[i];
+    }
+    return linear;
+  }
 }

@@ -1,13 +1,10 @@
-package io.gcgserve.server.budget;
+package io.gcgserve.pruners.flops;
 
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.TokenPruner;
-import io.gcgserve.pruners.flops.Flops;
-import io.gcgserve.pruners.flops.PlannedPruner;
-import io.gcgserve.pruners.flops.PrunePlan;
 import io.gcgserve.pruners.ranking.KeepBudget;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A pruner has a keep setting when it takes {@code keep_tokens} and plans ahead; the built-ins
  * all do. Kept tokens and FLOPs grow with {@code n} (checked for every built-in by property tests),
  * so the largest setting that fits a limit is found by bisection in {@code log2(n)} pruner
- * creations.
+ * creations. {@link #nearestFlopsRatio} solves a setting for a FLOPs target the same way.
  */
 public final class KeepSearch {
 
@@ -142,5 +139,23 @@ public final class KeepSearch {
       }
     }
     return low;
+  }
+
+  /**
+   * The setting whose Eq. 5 ratio is nearest {@code target} (the equal-FLOPs protocol: a method's
+   * keep setting solved so that its FLOPs match another's): the largest setting at or under the
+   * target, or the next one up when that is nearer (ties: the smaller). Since the ratio grows with
+   * the setting, no other setting is nearer, so the solution is within one token of the exact one.
+   */
+  public Setting nearestFlopsRatio(double target) {
+    Setting under = largest(setting -> setting.flopsRatio() <= target, 1);
+    if (under == null) {
+      return at(1);
+    }
+    if (under.keepTokens() >= maxKeepTokens()) {
+      return under;
+    }
+    Setting over = at(under.keepTokens() + 1);
+    return over.flopsRatio() - target < target - under.flopsRatio() ? over : under;
   }
 }
