@@ -43,6 +43,6 @@ record Plan(
 
   /** A few requests per scenario: the suite's code runs end to end in well under a minute. */
   static Plan tiny(long seed) {
-    return new Plan(2, 2, 1, 10, 4, 4, 2, 2, 20, 8, 1, 8, 2, seed, false);
+    return new Plan(2, 2, 1, 10, 4, 4, 2, 2, 250, 8, 1, 8, 2, seed, false);
   }
 }

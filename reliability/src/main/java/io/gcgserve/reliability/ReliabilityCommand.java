@@ -39,9 +39,9 @@ public final class ReliabilityCommand implements Callable<Integer> {
           OverloadScenario.NAME,
           CancelStormScenario.NAME,
           SlowReaderScenario.NAME,
-          SigtermScenario.NAME,
+          SoakScenario.NAME,
           SecurityScenario.NAME,
-          SoakScenario.NAME);
+          SigtermScenario.NAME);
 
   @Option(
       names = "--root",

@@ -21,27 +21,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * SIGTERM under load, on a server of its own ({@code --drain-delay-seconds 2}): streams in flight
- * when the signal arrives must all complete with {@code Finished}, health must turn NOT_SERVING
- * before any new call is refused, new calls after the delay must get UNAVAILABLE, and the process
- * must exit 0 (nothing cancelled by the grace running out).
+ * SIGTERM under load, on the shared server, so it runs last ({@code --drain-delay-seconds 2}, see
+ * {@link Suite#MAIN_SERVER_ARGS}): streams in flight when the signal arrives must all complete with
+ * {@code Finished}, health must turn NOT_SERVING before any new call is refused, new calls after
+ * the delay must get UNAVAILABLE, and the process must exit 0 (nothing cancelled by the grace
+ * running out).
  */
 final class SigtermScenario {
 
   static final String NAME = "sigterm";
 
-  private static final int DRAIN_DELAY_SECONDS = 2;
+  static final int DRAIN_DELAY_SECONDS = 2;
 
   private SigtermScenario() {}
 
   static ScenarioResult run(Suite suite) throws IOException, InterruptedException {
-    ServerProcess server =
-        suite.startPlaintext(
-            NAME,
-            "--drain-delay-seconds",
-            Integer.toString(DRAIN_DELAY_SECONDS),
-            "--drain-grace-seconds",
-            "30");
+    ServerProcess server = suite.mainServer();
     ManagedChannel streams = Suite.plaintext(server.port());
     ManagedChannel health = Suite.plaintext(server.port());
     ManagedChannel probes = Suite.plaintext(server.port());
@@ -51,7 +46,7 @@ final class SigtermScenario {
       streams.shutdownNow();
       health.shutdownNow();
       probes.shutdownNow();
-      server.close();
+      suite.stopMainServer();
     }
   }
 

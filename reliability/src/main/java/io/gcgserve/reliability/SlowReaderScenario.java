@@ -71,7 +71,7 @@ final class SlowReaderScenario {
               -1,
               () -> slow.get() ? plan.slowPauseMillis() : 0,
               suite.scheduler());
-      awaitPause(server, before, Duration.ofSeconds(60));
+      awaitPause(server, before, Duration.ofSeconds(30));
       suite.progress(NAME, "the slow reader's stream is held back; measuring the others again");
       with = suite.closedLoop(channel, n, OTHERS, i -> suite.request(i, "none"));
       pausesWhileOthers =

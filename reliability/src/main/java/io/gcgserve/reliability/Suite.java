@@ -25,17 +25,26 @@ import org.jspecify.annotations.Nullable;
 /**
  * What every scenario shares: the checkout whose {@code bin/gcg-serve} runs, the plan, the images,
  * a scheduler, progress output, and the main server (started on first use, shared by the overload,
- * cancel-storm, slow-reader and soak scenarios; SIGTERM and TLS start their own).
+ * cancel-storm, slow-reader, soak and, last, SIGTERM scenarios; TLS starts its own).
  */
 final class Suite implements AutoCloseable {
 
   /**
    * Flags of the shared server beyond {@link #serverArgs}: a small transport buffer and event
    * buffer, so that the slow reader's backpressure engages within one caption (about 12 KB and 67
-   * events with PNG masks; the defaults, 32 KiB and 64 events, hold all of it).
+   * events with PNG masks; the defaults, 32 KiB and 64 events, hold all of it), and the SIGTERM
+   * scenario's drain delay.
    */
   static final List<String> MAIN_SERVER_ARGS =
-      List.of("--stream-transport-bytes", "4096", "--stream-buffer", "8");
+      List.of(
+          "--stream-transport-bytes",
+          "4096",
+          "--stream-buffer",
+          "8",
+          "--drain-delay-seconds",
+          Integer.toString(SigtermScenario.DRAIN_DELAY_SECONDS),
+          "--drain-grace-seconds",
+          "30");
 
   /** How long a server may take to load and warm up. */
   static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -133,6 +142,18 @@ final class Suite implements AutoCloseable {
       mainChannel = plaintext(main.port());
     }
     return main;
+  }
+
+  /** Stops the shared server (the SIGTERM scenario's end); a later use starts a new one. */
+  synchronized void stopMainServer() throws InterruptedException {
+    if (mainChannel != null) {
+      mainChannel.shutdownNow();
+      mainChannel = null;
+    }
+    if (main != null) {
+      main.close();
+      main = null;
+    }
   }
 
   /** The shared server's access log (one JSON line per request, refusals included). */
