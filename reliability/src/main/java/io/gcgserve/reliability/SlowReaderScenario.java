@@ -131,7 +131,7 @@ final class SlowReaderScenario {
             "slow reader (window %d B, one message per %d ms): %s after %s s, %d events, %d bytes,"
                 + " caption %s the full-speed read's; server held it back %.0f times for %s s"
                 + " (gcg_stream_backpressure_*; %.0f pauses in all while the others ran); other"
-                + " clients (%d x %d requests) TTFT p50 %s ms without, %s ms with (p90 %s / %s ms)",
+                + " clients (%d requests, %d at a time) TTFT p50 %s ms without, %s ms with (p90 %s / %s ms)",
             WINDOW_BYTES,
             plan.slowPauseMillis(),
             slowOutcome.code(),
@@ -142,8 +142,8 @@ final class SlowReaderScenario {
             pauses,
             Stats.f1(pausedSeconds),
             pausesWhileOthers,
-            OTHERS,
             plan.slowReaderRequests(),
+            OTHERS,
             Stats.f1(p50Without),
             Stats.f1(p50With),
             Stats.f1(quantile(without, 0.9)),
