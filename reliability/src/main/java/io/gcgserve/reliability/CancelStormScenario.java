@@ -47,7 +47,9 @@ final class CancelStormScenario {
           CaptionStream.start(
               channel,
               CallOptions.DEFAULT.withDeadlineAfter(120, TimeUnit.SECONDS),
-              suite.request(i, i % 2 == 0 ? "none" : "altp"),
+              // long captions (4x the plan's tokens), so that most cancels land mid-stream
+              CaptionStream.request(
+                  suite.image(i), i % 2 == 0 ? "none" : "altp", plan.maxNewTokens() * 4, false),
               events);
       if (!byEvents) {
         var unused = suite.scheduler().schedule(stream::cancel, delay, TimeUnit.MILLISECONDS);
@@ -127,6 +129,7 @@ final class CancelStormScenario {
     ScenarioResult.Checks checks =
         new ScenarioResult.Checks()
             .require("every storm stream CANCELLED or completed", other.isEmpty())
+            .require("streams were cancelled", cancelled > 0)
             .require(
                 plan.afterCancel() + " of " + plan.afterCancel() + " after the storm complete",
                 ok == plan.afterCancel())
