@@ -5,7 +5,7 @@
 // 4 retryable (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED).
 const fs = require('fs');
 const { parseArgs } = require('util');
-const { GcgClient, GcgError, captionRequest, masks, toEvent } = require('../lib');
+const { GcgClient, GcgError, captionRequest, masks, readToken, toEvent } = require('../lib');
 const png = require('../lib/png');
 
 const RETRYABLE = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED']);
@@ -21,13 +21,15 @@ const OPTIONS = {
   experiment: { type: 'string', default: '' }, 'subject-key': { type: 'string', default: '' },
   'budget-flops-ratio': { type: 'string' }, 'budget-visual-tokens': { type: 'string' },
   'budget-ttft-ms': { type: 'string' }, 'reject-on-miss': { type: 'boolean', default: false },
+  tls: { type: 'boolean', default: false }, 'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'token-file': { type: 'string' },
   help: { type: 'boolean', default: false },
 };
 const USAGE = 'usage: gcg-caption-node --target HOST:PORT --image FILE [--prompt P] [--pruner NAME] '
   + '[--keep-ratio R] [--param k=v ...] [--max-new-tokens N] [--temperature T] [--seed S] '
   + '[--deadline-ms MS] [--json] [--overlay out.png] [--list-pruners] [--experiment E] '
   + '[--subject-key K] [--budget-flops-ratio R | --budget-visual-tokens N | --budget-ttft-ms MS] '
-  + '[--reject-on-miss]';
+  + '[--reject-on-miss] [--tls | --tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--token-file FILE]';
 
 // One event as JSON with the protobuf JSON mapping's field names; bytes in base64.
 function toJson(message) {
@@ -71,7 +73,19 @@ async function main() {
   }
   if (v.help) { console.log(USAGE); return 0; }
   const deadlineMs = v['deadline-ms'] ? Number(v['deadline-ms']) : undefined;
-  const client = new GcgClient(v.target);
+  let client;
+  try {
+    client = new GcgClient(v.target, {
+      tls: v.tls, tlsCa: v['tls-ca'], tlsCert: v['tls-cert'], tlsKey: v['tls-key'],
+      token: v['token-file'] === undefined ? undefined : readToken(v['token-file']),
+    });
+  } catch (error) {
+    if (error.code === 'ENOENT' || error.code === 'EACCES') {
+      console.error(`gcg-caption: ${error.message}`);
+      return 3;
+    }
+    return usage(error.message);
+  }
   try {
     if (v['list-pruners']) {
       for (const d of await client.listPruners({ deadlineMs })) {

@@ -76,7 +76,9 @@ export interface PrunerDescription {
 }
 
 export class GcgClient {
-  constructor(target: string, options?: { protoDir?: string });
+  constructor(target: string, options?: {
+    protoDir?: string; tls?: boolean; tlsCa?: string; tlsCert?: string; tlsKey?: string; token?: string;
+  });
   caption(request: CaptionRequest, options?: { deadlineMs?: number }): CaptionCall;
   listPruners(options?: { deadlineMs?: number }): Promise<PrunerDescription[]>;
   listExperiments(options?: { deadlineMs?: number }): Promise<Record<string, unknown>>;
@@ -90,3 +92,6 @@ export const masks: {
   area(mask: Pixels): number;
   pixelsSha256(mask: Pixels): string;
 };
+
+/** The token of a token file: its first line that is neither empty nor a `#` comment. */
+export function readToken(file: string): string;

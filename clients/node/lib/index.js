@@ -1,5 +1,6 @@
 'use strict';
 // gcg-serve client for Node: captions as an async iterator of typed events, masks decoded.
+const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -138,11 +139,52 @@ function callOptions(deadlineMs) {
   return deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
 }
 
+/**
+ * The channel credentials for `options`: plaintext, or TLS when `tls` (the system's root CAs) or
+ * `tlsCa` (PEM CA file) is given, with a client certificate (`tlsCert`, `tlsKey`) for mutual TLS
+ * and a bearer `token` sent with every call (TLS only: grpc-js sends call credentials over secure
+ * channels alone).
+ */
+function channelCredentials(options) {
+  const secure = Boolean(options.tls || options.tlsCa || options.tlsCert);
+  if (!secure) {
+    if (options.token !== undefined) throw new Error('a bearer token needs TLS: give tlsCa (--tls-ca) or tls (--tls)');
+    return grpc.credentials.createInsecure();
+  }
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together');
+  }
+  const read = (file) => (file === undefined ? null : fs.readFileSync(file));
+  let credentials = grpc.credentials.createSsl(read(options.tlsCa), read(options.tlsKey), read(options.tlsCert));
+  if (options.token !== undefined) {
+    const token = options.token;
+    credentials = grpc.credentials.combineChannelCredentials(credentials,
+      grpc.credentials.createFromMetadataGenerator((params, callback) => {
+        const metadata = new grpc.Metadata();
+        metadata.add('authorization', `Bearer ${token}`);
+        callback(null, metadata);
+      }));
+  }
+  return credentials;
+}
+
+/** The token of a token file: its first line that is neither empty nor a `#` comment. */
+function readToken(file) {
+  const line = fs.readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
+  if (line === undefined) throw new Error(`${file} holds no token`);
+  return line;
+}
+
 class GcgClient {
-  /** Connects in plaintext to `target` (host:port). */
+  /**
+   * Connects to `target` (host:port): in plaintext, or over TLS with `options.tls` /
+   * `options.tlsCa`, `options.tlsCert` + `options.tlsKey` and `options.token` (see
+   * channelCredentials).
+   */
   constructor(target, options = {}) {
     const Service = loadService(options.protoDir);
-    this.stub = new Service(target, grpc.credentials.createInsecure(), {
+    this.stub = new Service(target, channelCredentials(options), {
       'grpc.max_receive_message_length': MAX_INBOUND_MESSAGE_BYTES,
     });
   }
@@ -173,4 +215,6 @@ class GcgClient {
   }
 }
 
-module.exports = { GcgClient, GcgError, CaptionCall, captionRequest, masks, toEvent, STATUS_NAMES };
+module.exports = {
+  GcgClient, GcgError, CaptionCall, captionRequest, masks, toEvent, readToken, STATUS_NAMES,
+};

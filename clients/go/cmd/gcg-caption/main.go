@@ -72,11 +72,25 @@ func run() int {
 	tokens := fs.Int("budget-visual-tokens", 0, "budget: max visual tokens kept")
 	ttft := fs.Float64("budget-ttft-ms", 0, "budget: max time to first token, ms")
 	reject := fs.Bool("reject-on-miss", false, "budget: refuse when it cannot be met")
+	useTLS := fs.Bool("tls", false, "use TLS with the system's root CAs")
+	tlsCA := fs.String("tls-ca", "", "use TLS, trusting these CA certificates (PEM)")
+	tlsCert := fs.String("tls-cert", "", "mutual TLS: client certificate chain (PEM)")
+	tlsKey := fs.String("tls-key", "", "mutual TLS: the client's private key (PEM)")
+	tokenFile := fs.String("token-file", "", "send the bearer token in FILE (needs TLS)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
 	deadline := time.Duration(*deadlineMs) * time.Millisecond
-	client, err := gcg.Dial(*target)
+	options := gcg.Options{TLS: *useTLS, TLSCA: *tlsCA, TLSCert: *tlsCert, TLSKey: *tlsKey}
+	if *tokenFile != "" {
+		token, err := gcg.ReadToken(*tokenFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gcg-caption:", err)
+			return 3
+		}
+		options.Token = token
+	}
+	client, err := gcg.DialWith(*target, options)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gcg-caption:", err)
 		return 2

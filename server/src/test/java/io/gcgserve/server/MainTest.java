@@ -67,6 +67,8 @@ class MainTest {
         "100",
         "--stream-buffer",
         "4",
+        "--stream-transport-bytes",
+        "2048",
         "--no-warm-up",
         "--experiments",
         "/etc/gcg/experiments.yaml",
@@ -103,6 +105,7 @@ class MainTest {
     assertThat(config.maxNewTokensLimit()).isEqualTo(64);
     assertThat(config.maxPromptChars()).isEqualTo(100);
     assertThat(config.streamBufferMessages()).isEqualTo(4);
+    assertThat(config.get(ServerSettings.STREAM_TRANSPORT_BYTES)).isEqualTo(2048);
     assertThat(config.warmUp()).isFalse();
     assertThat(config.experimentsFile()).isEqualTo(Path.of("/etc/gcg/experiments.yaml"));
     assertThat(config.experimentsPollSeconds()).isEqualTo(9);

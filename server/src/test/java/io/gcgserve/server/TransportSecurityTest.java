@@ -95,6 +95,8 @@ class TransportSecurityTest {
           .listPruners(ListPrunersRequest.getDefaultInstance());
       assertThat(peer.serverName()).isEqualTo("first");
       assertThat(failure(plain)).isEqualTo(Status.Code.UNAVAILABLE);
+      awaitCounter(server.registry(), "gcg_tls_handshake_failures", 1);
+      assertThat(Tls.counter(server.registry(), "gcg_tls_handshake_failures")).isEqualTo(1);
     } finally {
       tls.shutdownNow();
       plain.shutdownNow();
@@ -134,7 +136,10 @@ class TransportSecurityTest {
       assertThat(failure(anonymous)).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(failure(stranger)).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(Tls.counter(registry, "gcg_tls_client_certificates_rejected")).isEqualTo(1);
+      // both failed handshakes counted (grpc-java reports them a moment after the close)
+      awaitCounter(registry, "gcg_tls_handshake_failures", 2);
       assertThat(failure(client)).isEqualTo(Status.Code.OK);
+      assertThat(Tls.counter(registry, "gcg_tls_handshake_failures")).isEqualTo(2);
     } finally {
       anonymous.shutdownNow();
       stranger.shutdownNow();
@@ -265,6 +270,15 @@ class TransportSecurityTest {
         .isInstanceOf(ProvisionException.class)
         .hasMessageContaining(keyFile + " is not the private key of the first certificate in")
         .hasMessageContaining(certFile.toString());
+  }
+
+  /** Waits up to 10 s for counter {@code name} to reach {@code atLeast}. */
+  private static void awaitCounter(PrometheusRegistry registry, String name, double atLeast)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (Tls.counter(registry, name) < atLeast && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
   }
 
   private static void call(ManagedChannel channel, Tls.PeerCapture peer) {

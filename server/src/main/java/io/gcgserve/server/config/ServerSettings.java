@@ -201,6 +201,16 @@ public final class ServerSettings {
                   + " waits for the client.")
           .requiring(messages -> messages >= 1, "must be at least 1");
 
+  /** Bytes of one call's events the transport may hold unsent before the call buffers them. */
+  public static final Setting<Integer> STREAM_TRANSPORT_BYTES =
+      Setting.ofInteger(
+              "--stream-transport-bytes",
+              "BYTES",
+              32768,
+              "Bytes of a call's events the HTTP/2 transport may hold unsent (grpc-java's onReady"
+                  + " threshold) before further events wait in --stream-buffer.")
+          .requiring(bytes -> bytes >= 1, "must be at least 1");
+
   /** Whether one generation runs before health reports SERVING. */
   public static final Setting<Boolean> WARM_UP =
       Setting.ofSwitch(
@@ -336,6 +346,7 @@ public final class ServerSettings {
           MAX_NEW_TOKENS_LIMIT,
           MAX_PROMPT_CHARS,
           STREAM_BUFFER_MESSAGES,
+          STREAM_TRANSPORT_BYTES,
           WARM_UP,
           EXPERIMENTS_FILE,
           EXPERIMENTS_POLL_SECONDS,

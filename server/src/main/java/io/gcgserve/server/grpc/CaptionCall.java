@@ -78,6 +78,7 @@ final class CaptionCall implements GenerationSink {
   private long startNanos;
   private long firstTokenNanos;
   private long previousTokenNanos;
+  private long pausedSinceNanos;
 
   CaptionCall(
       Prepared prepared,
@@ -117,7 +118,19 @@ final class CaptionCall implements GenerationSink {
 
   @Override
   public boolean canTakeStep() {
-    return stream.hasRoom();
+    boolean room = stream.hasRoom();
+    if (!room && pausedSinceNanos == 0) {
+      pausedSinceNanos = System.nanoTime();
+      metrics.backpressurePaused();
+    } else if (room && pausedSinceNanos != 0) {
+      resumed();
+    }
+    return room;
+  }
+
+  private void resumed() {
+    metrics.backpressureResumed(seconds(System.nanoTime() - pausedSinceNanos));
+    pausedSinceNanos = 0;
   }
 
   @Override
@@ -216,6 +229,9 @@ final class CaptionCall implements GenerationSink {
       return;
     }
     admission.ended();
+    if (pausedSinceNanos != 0) {
+      resumed();
+    }
     if (startNanos != 0) {
       metrics.finished();
     } else {

@@ -32,6 +32,7 @@ import io.gcgserve.server.budget.BudgetMetrics;
 import io.gcgserve.server.budget.BudgetRejectedException;
 import io.gcgserve.server.budget.WorkAhead;
 import io.gcgserve.server.config.ServerConfig;
+import io.gcgserve.server.config.ServerSettings;
 import io.gcgserve.server.experiment.Arm;
 import io.gcgserve.server.experiment.Experiment;
 import io.gcgserve.server.experiment.ExperimentSet;
@@ -102,6 +103,10 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
     long admittedNanos = System.nanoTime();
     ServerCallStreamObserver<CaptionEvent> observer =
         (ServerCallStreamObserver<CaptionEvent>) responseObserver;
+    // the transport holds up to this many bytes unsent; past it, events wait in the stream's
+    // buffer, and a full buffer holds the request out of decode steps
+    observer.setOnReadyThreshold(
+        requireNonNull(config.get(ServerSettings.STREAM_TRANSPORT_BYTES), "transport bytes"));
     EventStream<CaptionEvent> stream = new EventStream<>(observer, config.streamBufferMessages());
     Deadline deadline = Context.current().getDeadline();
     AccessRecord record =

@@ -39,6 +39,7 @@ public final class ServingMetrics {
   private final Histogram prunerOverhead;
   private final Gauge inFlight;
   private final Gauge queued;
+  private final Backpressure backpressure;
 
   /** Registers every metric with {@code registry}. */
   @Inject
@@ -120,6 +121,7 @@ public final class ServingMetrics {
             .name("gcg_requests_queued")
             .help("Admitted requests waiting for a generation worker now.")
             .register(registry);
+    backpressure = new Backpressure(registry);
   }
 
   /** A histogram labelled by pruner, experiment and arm, with classic buckets only. */
@@ -168,6 +170,39 @@ public final class ServingMetrics {
   /** Records how long a cancelled call's request held its place after the cancel. */
   public void cancellationReleased(double seconds) {
     cancellationRelease.observe(seconds);
+  }
+
+  /** Counts one pause of a request's generation for a client that is not reading. */
+  public void backpressurePaused() {
+    backpressure.pauses.inc();
+  }
+
+  /** Adds the length of one such pause. */
+  public void backpressureResumed(double seconds) {
+    backpressure.seconds.inc(seconds);
+  }
+
+  /** The counters of requests held out of decode steps for a client that is not reading. */
+  private static final class Backpressure {
+    private final Counter pauses;
+    private final Counter seconds;
+
+    Backpressure(PrometheusRegistry registry) {
+      pauses =
+          Counter.builder()
+              .name("gcg_stream_backpressure_pauses_total")
+              .help(
+                  "Times a request was left out of decode steps because --stream-buffer events"
+                      + " waited for a client that was not reading.")
+              .register(registry);
+      seconds =
+          Counter.builder()
+              .name("gcg_stream_backpressure_seconds_total")
+              .help(
+                  "Time requests spent left out of decode steps for a client that was not"
+                      + " reading.")
+              .register(registry);
+    }
   }
 
   /** Adds generated tokens. */

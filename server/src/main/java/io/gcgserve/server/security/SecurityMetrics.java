@@ -28,6 +28,7 @@ public final class SecurityMetrics {
   private final Counter reloads;
   private final Counter clientCertificatesRejected;
   private final Gauge certificateExpiry;
+  private final Counter handshakeFailures;
 
   /** Registers every metric with {@code registry}. */
   @Inject
@@ -60,6 +61,13 @@ public final class SecurityMetrics {
             .name("gcg_tls_certificate_expiry_timestamp_seconds")
             .help("When the served certificate expires, Unix seconds (alert well before).")
             .register(registry);
+    handshakeFailures =
+        Counter.builder()
+            .name("gcg_tls_handshake_failures_total")
+            .help(
+                "TLS handshakes of the gRPC port that failed: no or a refused client certificate,"
+                    + " a client that refused ours, plaintext or garbage on the TLS port.")
+            .register(registry);
   }
 
   void refused(String endpoint, String reason) {
@@ -72,6 +80,10 @@ public final class SecurityMetrics {
 
   void clientCertificateRejected() {
     clientCertificatesRejected.inc();
+  }
+
+  void handshakeFailed() {
+    handshakeFailures.inc();
   }
 
   void certificateExpires(long epochSeconds) {

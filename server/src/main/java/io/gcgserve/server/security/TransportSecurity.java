@@ -53,6 +53,7 @@ public final class TransportSecurity implements AutoCloseable {
   private final @Nullable MetricsBearerAuthenticator metricsAuth;
   private final List<Reloadable> reloadables = new ArrayList<>();
   private @Nullable ScheduledExecutorService watcher;
+  private final @Nullable HandshakeFailures handshakeFailures;
 
   /**
    * Reads every credential file the settings name.
@@ -63,6 +64,7 @@ public final class TransportSecurity implements AutoCloseable {
   public TransportSecurity(ServerConfig config, SecurityMetrics metrics, ServingMetrics serving) {
     this.config = requireNonNull(config, "config is null");
     tls = tlsCredentials(config, metrics);
+    handshakeFailures = tls == null ? null : HandshakeFailures.install(metrics);
     TokenFile authTokens = tokenFile(config, AUTH_TOKENS, SecurityMetrics.AUTH_TOKENS, metrics);
     callAuth = authTokens == null ? null : new BearerAuthInterceptor(authTokens, metrics, serving);
     TokenFile metricsTokens =
@@ -185,9 +187,12 @@ public final class TransportSecurity implements AutoCloseable {
     return results.isEmpty() ? "none" : String.join(", ", results);
   }
 
-  /** Stops the watch. */
+  /** Stops the watch and the count of failed handshakes. */
   @Override
   public synchronized void close() {
+    if (handshakeFailures != null) {
+      handshakeFailures.close();
+    }
     if (watcher != null) {
       watcher.shutdownNow();
       watcher = null;

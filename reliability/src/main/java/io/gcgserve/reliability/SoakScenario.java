@@ -1,0 +1,142 @@
+package io.gcgserve.reliability;
+
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A soak: {@code soakRequests} requests cycling through the pruners none, fastv, pdrop and altp
+ * (keep 0.25), {@link #CONCURRENCY} open at a time, with the server JVM's RSS and thread count
+ * (/proc/PID/status) sampled every {@link #SAMPLE_MS} ms against the requests completed so far.
+ * Flat after warm-up: over the last half of the run the least-squares RSS slope stays under {@link
+ * #RSS_SLOPE_LIMIT_MIB_PER_1000} MiB per 1,000 requests and the thread count does not grow.
+ */
+final class SoakScenario {
+
+  static final String NAME = "soak";
+
+  static final List<String> PRUNERS = List.of("none", "fastv", "pdrop", "altp");
+
+  /** Requests open at a time. */
+  static final int CONCURRENCY = 4;
+
+  static final long SAMPLE_MS = 2000;
+
+  /** See server/README.md#reliability for why this threshold. */
+  static final double RSS_SLOPE_LIMIT_MIB_PER_1000 = 10;
+
+  /** Threads the JVM may have more at the end than at the start of the last half. */
+  static final long THREAD_GROWTH_LIMIT = 2;
+
+  private record Point(int completed, double rssMib, long threads) {}
+
+  private SoakScenario() {}
+
+  static ScenarioResult run(Suite suite) throws IOException, InterruptedException {
+    ServerProcess server = suite.mainServer();
+    ManagedChannel channel = suite.mainChannel();
+    int total = suite.plan().soakRequests();
+    AtomicInteger done = new AtomicInteger();
+    List<Point> points = new ArrayList<>();
+    Runnable sample =
+        () -> {
+          OptionalLong rss = server.residentKib();
+          OptionalLong threads = server.threads();
+          if (rss.isPresent() && threads.isPresent()) {
+            synchronized (points) {
+              points.add(new Point(done.get(), rss.getAsLong() / 1024.0, threads.getAsLong()));
+            }
+          }
+        };
+    long step = Math.max(1, total / 20);
+    ScheduledFuture<?> sampler =
+        suite.scheduler().scheduleWithFixedDelay(sample, 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
+    List<CaptionStream.Outcome> outcomes;
+    try {
+      outcomes =
+          suite.closedLoop(
+              channel,
+              total,
+              CONCURRENCY,
+              i -> {
+                int finished = done.get();
+                if (i > 0 && i % step == 0) {
+                  suite.progress(
+                      NAME,
+                      "%d/%d requests sent, %d done, %s s",
+                      i,
+                      total,
+                      finished,
+                      Stats.f1((System.nanoTime() - start) / 1e9));
+                }
+                return suite.request(i, PRUNERS.get(i % PRUNERS.size()));
+              },
+              outcome -> done.incrementAndGet());
+    } finally {
+      sampler.cancel(false);
+    }
+    sample.run();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long ok = outcomes.stream().filter(CaptionStream.Outcome::completed).count();
+    List<Point> samples;
+    synchronized (points) {
+      samples = List.copyOf(points);
+    }
+    return result(total, ok, seconds, samples);
+  }
+
+  private static ScenarioResult result(int total, long ok, double seconds, List<Point> samples) {
+    if (samples.isEmpty()) {
+      return ScenarioResult.failed(NAME, "no /proc sample of the server could be read");
+    }
+    List<Point> lastHalf =
+        samples.stream().filter(point -> point.completed() >= total / 2).toList();
+    double[] x = lastHalf.stream().mapToDouble(Point::completed).toArray();
+    double slope = 1000 * Stats.slope(x, lastHalf.stream().mapToDouble(Point::rssMib).toArray());
+    double threadSlope =
+        1000 * Stats.slope(x, lastHalf.stream().mapToDouble(Point::threads).toArray());
+    Point first = samples.get(0);
+    Point last = samples.get(samples.size() - 1);
+    Point halfway = lastHalf.isEmpty() ? last : lastHalf.get(0);
+    double maxRss = samples.stream().mapToDouble(Point::rssMib).max().orElse(Double.NaN);
+    long maxThreads = samples.stream().mapToLong(Point::threads).max().orElse(0);
+    String figures =
+        String.format(
+            java.util.Locale.ROOT,
+            "%d requests (%s) in %s s, %d completed; RSS first %s MiB, last %s MiB, max %s MiB,"
+                + " last-half slope %s MiB per 1000 requests (%d samples); threads first %d,"
+                + " halfway %d, last %d, max %d, last-half slope %s per 1000",
+            total,
+            String.join("/", PRUNERS),
+            Stats.f1(seconds),
+            ok,
+            Stats.f1(first.rssMib()),
+            Stats.f1(last.rssMib()),
+            Stats.f1(maxRss),
+            Stats.f2(slope),
+            lastHalf.size(),
+            first.threads(),
+            halfway.threads(),
+            last.threads(),
+            maxThreads,
+            Stats.f2(threadSlope));
+    ScenarioResult.Checks checks =
+        new ScenarioResult.Checks()
+            .require("every request completes", ok == total)
+            .measure(
+                "RSS slope over the last half < "
+                    + Stats.f1(RSS_SLOPE_LIMIT_MIB_PER_1000)
+                    + " MiB per 1000 requests",
+                slope < RSS_SLOPE_LIMIT_MIB_PER_1000)
+            .measure(
+                "threads at the end <= halfway + " + THREAD_GROWTH_LIMIT,
+                last.threads() <= halfway.threads() + THREAD_GROWTH_LIMIT);
+    return new ScenarioResult(NAME, figures, checks.list());
+  }
+}
