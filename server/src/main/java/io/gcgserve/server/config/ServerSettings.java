@@ -299,10 +299,10 @@ public final class ServerSettings {
           "--budget-backoff",
           "on|off",
           String.class,
-          "on",
-          "Lower a server-wide ceiling on the keep ratio of TTFT budgets when they miss or come"
-              + " close, raise it again as they are met (server/README.md, Budgets); off = every"
-              + " budget decides alone.",
+          "off",
+          "on: lower a server-wide ceiling on the keep ratio of TTFT budgets when they miss or"
+              + " come close, raise it again as they are met (server/README.md, Budgets; it did not"
+              + " help in docs/budgets/budgets.md); off = every budget decides alone.",
           text -> {
             // a word, not a Boolean: picocli would turn a Boolean-typed option into a flag
             if (!"on".equals(text) && !"off".equals(text)) {

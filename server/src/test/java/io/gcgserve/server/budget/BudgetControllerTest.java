@@ -29,7 +29,7 @@ class BudgetControllerTest {
   }
 
   private static BudgetController controller(int sloMillis) {
-    ServerConfig config = new ServerConfig().setTtftSloMillis(sloMillis);
+    ServerConfig config = new ServerConfig().setTtftSloMillis(sloMillis).setBudgetBackoff(true);
     return new BudgetController(
         config, BuiltInPruners.registry(), costs(), new KeepCeiling(config));
   }
