@@ -4,6 +4,8 @@ import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -17,7 +19,8 @@ import java.util.List;
  * except that {@code Caption} reads its request with {@link CaptionRequestParser}, so malformed
  * bytes reach {@link GroundedCaptionService#rejectMalformed} instead of failing inside grpc-java.
  * The method keeps its name, response marshaller and schema descriptor, so clients and server
- * reflection see the same service.
+ * reflection see the same service. A call that arrives while the engine is full is refused at its
+ * headers ({@link GroundedCaptionService#refuseWhenFull}), before its message is read.
  */
 public final class CaptionServiceDefinition {
 
@@ -42,8 +45,7 @@ public final class CaptionServiceDefinition {
       }
     }
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(methods.build());
-    definition.addMethod(
-        lenient,
+    ServerCallHandler<ParsedCaptionRequest, CaptionEvent> handler =
         ServerCalls.asyncServerStreamingCall(
             (ParsedCaptionRequest parsed, StreamObserver<CaptionEvent> observer) -> {
               CaptionRequest request = parsed.request();
@@ -52,7 +54,13 @@ public final class CaptionServiceDefinition {
               } else {
                 service.caption(request, observer);
               }
-            }));
+            });
+    definition.addMethod(
+        lenient,
+        (call, headers) ->
+            service.refuseWhenFull(call)
+                ? new ServerCall.Listener<ParsedCaptionRequest>() {}
+                : handler.startCall(call, headers));
     for (ServerMethodDefinition<?, ?> method : others) {
       definition.addMethod(method);
     }

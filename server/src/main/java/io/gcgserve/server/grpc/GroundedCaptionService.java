@@ -42,6 +42,8 @@ import io.gcgserve.server.model.ServedModel;
 import io.gcgserve.server.pruner.PrunerSpecs;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -167,6 +169,32 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
         stream.finish(status);
       }
     }
+  }
+
+  /**
+   * Refuses a Caption call as soon as its headers arrive, before its message is read, when the
+   * engine has no room (or is shutting down, or the model is still loading): the client learns at
+   * once instead of after uploading its image, and an overloaded server spends nothing on a request
+   * it cannot take. Counted in {@code gcg_requests_total} and written to the access log under
+   * pruner {@code unknown}, since nothing of the request is known yet. A call that passes is
+   * checked again at admission, where a request that arrives into a full engine is refused the same
+   * way with its pruner known.
+   *
+   * @return whether the call was refused (and closed)
+   */
+  boolean refuseWhenFull(ServerCall<?, CaptionEvent> call) {
+    Status status;
+    try {
+      model.engine().checkRoom();
+      return false;
+    } catch (RuntimeException e) {
+      status = StatusMapper.toStatus(e);
+    }
+    AccessRecord record = new AccessRecord(CallMetadata.current(), System.nanoTime(), false);
+    metrics.requestFinished(record.labels(), status.getCode().name());
+    accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
+    call.close(status, new Metadata());
+    return true;
   }
 
   /**
