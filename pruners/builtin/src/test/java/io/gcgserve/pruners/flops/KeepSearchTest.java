@@ -1,4 +1,4 @@
-package io.gcgserve.server.budget;
+package io.gcgserve.pruners.flops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,12 +7,12 @@ import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.builtin.BuiltInPruners;
-import io.gcgserve.pruners.flops.KeepSearch;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -21,8 +21,9 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
 
 /**
- * The FLOPs and token controllers never exceed the budget and are maximal, for every built-in
- * pruner with a keep setting, on many model geometries and prompt lengths.
+ * The FLOPs and token controllers never exceed the budget and are maximal, and the equal-FLOPs
+ * solver hits its target within one token, for every built-in pruner with a keep setting, on many
+ * model geometries and prompt lengths.
  */
 class KeepSearchTest {
 
@@ -112,5 +113,46 @@ class KeepSearchTest {
     assertThat(setting.parameters()).containsEntry("keep_tokens", "100");
     assertThat(setting.parameters()).doesNotContainKeys("keep_ratio", "lambda");
     assertThat(setting.visualTokensKept()).isEqualTo(100);
+  }
+
+  @Property(tries = 300)
+  void theFlopsSolverHitsItsTargetWithinOneToken(
+      @ForAll("pruners") String pruner,
+      @ForAll("geometries") ModelGeometry geometry,
+      @ForAll @IntRange(min = 0, max = 64) int textTokens,
+      @ForAll @DoubleRange(min = 0.001, max = 1.0) @Scale(4) double target) {
+    KeepSearch search = search(pruner, geometry, textTokens);
+    KeepSearch.Setting solved = search.nearestFlopsRatio(target);
+    int n = solved.keepTokens();
+    double miss = Math.abs(solved.flopsRatio() - target);
+    if (n > 1) {
+      KeepSearch.Setting below = search.at(n - 1);
+      assertThat(miss).isLessThanOrEqualTo(Math.abs(below.flopsRatio() - target));
+      if (target >= search.at(1).flopsRatio()) {
+        assertThat(below.flopsRatio()).isLessThanOrEqualTo(target);
+      }
+    }
+    if (n < search.maxKeepTokens()) {
+      KeepSearch.Setting above = search.at(n + 1);
+      assertThat(miss).isLessThanOrEqualTo(Math.abs(above.flopsRatio() - target));
+      if (target <= search.at(search.maxKeepTokens()).flopsRatio()) {
+        assertThat(above.flopsRatio()).isGreaterThanOrEqualTo(target);
+      }
+    }
+  }
+
+  @Example
+  void aPrunerSolvedForItsOwnRatioKeepsItsOwnTokensAndPdropKeepsFewerAtFastVsFlops() {
+    ModelGeometry geometry = new ModelGeometry(8, 24, 24, 128, 512);
+    KeepSearch fastv = search("fastv", geometry, 30);
+    double target = fastv.at(58).flopsRatio();
+    assertThat(fastv.nearestFlopsRatio(target).keepTokens()).isEqualTo(58);
+    assertThat(search("altp", geometry, 30).nearestFlopsRatio(target).keepTokens()).isEqualTo(58);
+    KeepSearch.Setting pdrop = search("pdrop", geometry, 30).nearestFlopsRatio(target);
+    assertThat(pdrop.visualTokensKept()).isLessThan(58);
+    assertThat(Math.abs(pdrop.flopsRatio() - target))
+        .isLessThanOrEqualTo(
+            Math.abs(
+                search("pdrop", geometry, 30).at(pdrop.keepTokens() + 1).flopsRatio() - target));
   }
 }
