@@ -256,7 +256,8 @@ public final class PrunerBench implements Callable<Integer> {
         Allocation.DENSITY,
         1.0,
         1,
-        AltpOptions.TUNED);
+        AltpOptions.TUNED,
+        TokenPruner.Positions.KEEP);
   }
 
   private void measurePrefill(double altpMillis) {

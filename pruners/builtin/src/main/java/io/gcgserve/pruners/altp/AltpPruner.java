@@ -27,6 +27,7 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
   private final double temperature;
   private final int minPerRegion;
   private final AltpOptions options;
+  private final Positions positions;
   private @Nullable AltpSelection lastSelection;
 
   /**
@@ -40,6 +41,7 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
    * @param temperature softmax temperature τ over the normalised density
    * @param minPerRegion tokens every region keeps when the budget allows
    * @param options the steps the paper does not state, each on or off
+   * @param positions RoPE numbering of the kept tokens ({@code positions})
    */
   public AltpPruner(
       int pruneAfterLayer,
@@ -49,7 +51,8 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
       Allocation allocation,
       double temperature,
       int minPerRegion,
-      AltpOptions options) {
+      AltpOptions options,
+      Positions positions) {
     super(pruneAfterLayer);
     this.budget = Objects.requireNonNull(budget, "budget is null");
     this.visualTokens = visualTokens;
@@ -58,6 +61,12 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
     this.temperature = temperature;
     this.minPerRegion = minPerRegion;
     this.options = Objects.requireNonNull(options, "options is null");
+    this.positions = Objects.requireNonNull(positions, "positions is null");
+  }
+
+  @Override
+  public Positions positions() {
+    return positions;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.gcgserve.pruners.altp;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.ParameterSpec;
+import io.gcgserve.pruners.PruningHooks;
 import io.gcgserve.pruners.SingleLayerPrunerFactory;
 import io.gcgserve.pruners.ranking.KeepBudget;
 import java.util.List;
@@ -180,7 +181,8 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
         VARIANT_SPEC,
         NORMALISATION,
         AREA_FORM,
-        CAPS);
+        CAPS,
+        PruningHooks.POSITIONS);
   }
 
   /**
@@ -236,7 +238,8 @@ public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner
         allocation,
         temperature,
         minPerRegion,
-        options);
+        options,
+        PruningHooks.positions(NAME, rawParameters));
   }
 
   /**

@@ -45,6 +45,14 @@ class AltpPaperVariantTest {
   }
 
   @Test
+  void positionsAreKeptUnlessRenumberingIsAsked() {
+    assertThat(factory.create(java.util.Map.of(), LLAVA).positions())
+        .isEqualTo(io.gcgserve.pruners.TokenPruner.Positions.KEEP);
+    assertThat(factory.create(java.util.Map.of("positions", "renumber"), LLAVA).positions())
+        .isEqualTo(io.gcgserve.pruners.TokenPruner.Positions.RENUMBER);
+  }
+
+  @Test
   void thePaperVariantSpendsRawSoftmaxSharesAndLeavesTheSurplusOfAFullRegionUnspent() {
     AltpSelection paper = select(Map.of("keep_ratio", "0.5", "variant", "paper"), GRID_8);
     // raw densities are tiny (variance x area fraction), so softmax(D) is near uniform: each of
