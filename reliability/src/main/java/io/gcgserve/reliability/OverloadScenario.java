@@ -192,9 +192,12 @@ final class OverloadScenario {
             .require("the excess is refused", !refusalMillis.isEmpty())
             .require("server counts every refusal", serverRefused == refusalMillis.size())
             .require("every accepted call completes", completed == accepted && other.isEmpty())
+            // judged where the server decides: from the client's send the figure also holds the
+            // client's own upload of the burst (about 20 MB on 4 connections), which delays its
+            // reading of the answers; it is printed above
             .measure(
-                "refusal p99 < " + Stats.f1(REFUSAL_P99_LIMIT_MS) + " ms",
-                p99 < REFUSAL_P99_LIMIT_MS)
+                "refusal p99 in the server < " + Stats.f1(REFUSAL_P99_LIMIT_MS) + " ms",
+                Stats.quantile(serverMillis, 0.99) < REFUSAL_P99_LIMIT_MS)
             .require(
                 "heap after a full GC grows < " + Stats.f1(RETAINED_GROWTH_LIMIT_MIB) + " MiB",
                 retained[1] - retained[0] < RETAINED_GROWTH_LIMIT_MIB)

@@ -103,7 +103,7 @@ public final class Engine implements AutoCloseable {
     long reserve = session.reservedBytes();
     lock.lock();
     try {
-      RejectedException refusal = refusal(reserve);
+      RejectedException refusal = refusal(reserve, 1);
       if (refusal != null) {
         session.close();
         throw refusal;
@@ -118,16 +118,17 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Refuses now if {@link #submit} would refuse for lack of room or for shutting down: a cheap
-   * check before spending work on a request (decoding its image). Not a reservation: {@link
-   * #submit} checks again.
+   * Refuses now if {@link #submit} would refuse {@code arriving} more requests for lack of room, or
+   * for shutting down: a cheap check before spending work on a request (decoding its image), not a
+   * reservation ({@link #submit} checks again). The server counts in {@code arriving} the calls
+   * that passed this check and are not submitted yet, so a burst is refused before it is read.
    *
    * @throws RejectedException when full or shutting down
    */
-  public void checkRoom() {
+  public void checkRoom(int arriving) {
     lock.lock();
     try {
-      RejectedException refusal = refusal(0);
+      RejectedException refusal = refusal(0, arriving);
       if (refusal != null) {
         throw refusal;
       }
@@ -136,14 +137,14 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private @Nullable RejectedException refusal(long reserve) {
+  private @Nullable RejectedException refusal(long reserve, int arriving) {
     if (closing) {
       return RejectedException.shuttingDown();
     }
     if (reserve > limits.maxReservedBytes()) {
       return RejectedException.tooLarge(reserve, limits);
     }
-    if (admitted >= limits.maxBatch() + limits.queueCapacity()) {
+    if (admitted + arriving > limits.maxBatch() + limits.queueCapacity()) {
       return RejectedException.full(limits);
     }
     return null;

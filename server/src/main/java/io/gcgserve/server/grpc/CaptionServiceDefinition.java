@@ -3,6 +3,7 @@ package io.gcgserve.server.grpc;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -20,7 +21,7 @@ import java.util.List;
  * bytes reach {@link GroundedCaptionService#rejectMalformed} instead of failing inside grpc-java.
  * The method keeps its name, response marshaller and schema descriptor, so clients and server
  * reflection see the same service. A call that arrives while the engine is full is refused at its
- * headers ({@link GroundedCaptionService#refuseWhenFull}), before its message is read.
+ * headers ({@link GroundedCaptionService#admitAtHeaders}), before its message is read.
  */
 public final class CaptionServiceDefinition {
 
@@ -57,13 +58,50 @@ public final class CaptionServiceDefinition {
             });
     definition.addMethod(
         lenient,
-        (call, headers) ->
-            service.refuseWhenFull(call)
-                ? new ServerCall.Listener<ParsedCaptionRequest>() {}
-                : handler.startCall(call, headers));
+        (call, headers) -> {
+          Runnable release = service.admitAtHeaders(call);
+          if (release == null) {
+            return new ServerCall.Listener<ParsedCaptionRequest>() {};
+          }
+          return new Releasing(handler.startCall(call, headers), release);
+        });
     for (ServerMethodDefinition<?, ?> method : others) {
       definition.addMethod(method);
     }
     return definition.build();
+  }
+
+  /** Runs {@code release} once the call has been submitted (its half-close) or has ended. */
+  private static final class Releasing
+      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<
+          ParsedCaptionRequest> {
+    private final Runnable release;
+
+    Releasing(ServerCall.Listener<ParsedCaptionRequest> delegate, Runnable release) {
+      super(delegate);
+      this.release = release;
+    }
+
+    @Override
+    public void onHalfClose() {
+      // a unary request runs the service here: it has been submitted, or refused, after this
+      try {
+        super.onHalfClose();
+      } finally {
+        release.run();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      release.run();
+      super.onCancel();
+    }
+
+    @Override
+    public void onComplete() {
+      release.run();
+      super.onComplete();
+    }
   }
 }

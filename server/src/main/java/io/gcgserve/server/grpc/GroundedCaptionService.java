@@ -49,6 +49,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code gcg.v1.GroundedCaption} service. It validates, decodes the image, and submits the
@@ -74,6 +77,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   private final BudgetController budgets;
   private final WorkAhead work;
   private final BudgetMetrics budgetMetrics;
+  private final AtomicInteger arriving = new AtomicInteger();
 
   /** Takes the collaborators. */
   @Inject
@@ -136,7 +140,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       CaptionCall.Prepared prepared = prepare(request, spec, record, engine);
       record.pruner(prepared.prunerName(), prepared.prunerParameters());
       // refuse a full engine before spending CPU on the image
-      engine.checkRoom();
+      engine.checkRoom(1);
       if (config.accessLog() != null) {
         record.image(prepared.image());
       }
@@ -173,28 +177,38 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
 
   /**
    * Refuses a Caption call as soon as its headers arrive, before its message is read, when the
-   * engine has no room (or is shutting down, or the model is still loading): the client learns at
-   * once instead of after uploading its image, and an overloaded server spends nothing on a request
-   * it cannot take. Counted in {@code gcg_requests_total} and written to the access log under
-   * pruner {@code unknown}, since nothing of the request is known yet. A call that passes is
-   * checked again at admission, where a request that arrives into a full engine is refused the same
-   * way with its pruner known.
+   * engine has no room for it besides the calls that passed this check and are not submitted yet
+   * (or is shutting down, or the model is still loading): the client learns at once instead of
+   * after uploading its image, and an overloaded server spends nothing on a request it cannot take,
+   * even when a burst's headers all arrive before any of its messages. Counted in {@code
+   * gcg_requests_total} and written to the access log under pruner {@code unknown}, since nothing
+   * of the request is known yet. A call that passes is checked again at admission.
    *
-   * @return whether the call was refused (and closed)
+   * @return null when the call was refused (and closed); else what to run, once, when the call has
+   *     been submitted or has ended without
    */
-  boolean refuseWhenFull(ServerCall<?, CaptionEvent> call) {
+  @Nullable Runnable admitAtHeaders(ServerCall<?, CaptionEvent> call) {
+    int arriving = this.arriving.incrementAndGet();
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            this.arriving.decrementAndGet();
+          }
+        };
     Status status;
     try {
-      model.engine().checkRoom();
-      return false;
+      model.engine().checkRoom(arriving);
+      return release;
     } catch (RuntimeException e) {
+      release.run();
       status = StatusMapper.toStatus(e);
     }
     AccessRecord record = new AccessRecord(CallMetadata.current(), System.nanoTime(), false);
     metrics.requestFinished(record.labels(), status.getCode().name());
     accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
     call.close(status, new Metadata());
-    return true;
+    return null;
   }
 
   /**
