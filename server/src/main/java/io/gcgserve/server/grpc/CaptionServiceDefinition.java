@@ -46,24 +46,24 @@ public final class CaptionServiceDefinition {
       }
     }
     ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(methods.build());
-    ServerCallHandler<ParsedCaptionRequest, CaptionEvent> handler =
-        ServerCalls.asyncServerStreamingCall(
-            (ParsedCaptionRequest parsed, StreamObserver<CaptionEvent> observer) -> {
-              CaptionRequest request = parsed.request();
-              if (request == null) {
-                service.rejectMalformed(String.valueOf(parsed.problem()), observer);
-              } else {
-                service.caption(request, observer);
-              }
-            });
     definition.addMethod(
         lenient,
         (call, headers) -> {
-          Runnable release = service.admitAtHeaders(call);
-          if (release == null) {
+          Runnable arrived = service.admitAtHeaders(call);
+          if (arrived == null) {
             return new ServerCall.Listener<ParsedCaptionRequest>() {};
           }
-          return new Releasing(handler.startCall(call, headers), release);
+          ServerCallHandler<ParsedCaptionRequest, CaptionEvent> handler =
+              ServerCalls.asyncServerStreamingCall(
+                  (ParsedCaptionRequest parsed, StreamObserver<CaptionEvent> observer) -> {
+                    CaptionRequest request = parsed.request();
+                    if (request == null) {
+                      service.rejectMalformed(String.valueOf(parsed.problem()), observer);
+                    } else {
+                      service.caption(request, observer, arrived);
+                    }
+                  });
+          return new Releasing(handler.startCall(call, headers), arrived);
         });
     for (ServerMethodDefinition<?, ?> method : others) {
       definition.addMethod(method);
@@ -71,7 +71,7 @@ public final class CaptionServiceDefinition {
     return definition.build();
   }
 
-  /** Runs {@code release} once the call has been submitted (its half-close) or has ended. */
+  /** Runs {@code release} once the call's half-close has run the service, or the call ended. */
   private static final class Releasing
       extends ForwardingServerCallListener.SimpleForwardingServerCallListener<
           ParsedCaptionRequest> {
@@ -84,7 +84,8 @@ public final class CaptionServiceDefinition {
 
     @Override
     public void onHalfClose() {
-      // a unary request runs the service here: it has been submitted, or refused, after this
+      // a unary request runs the service here; it stops counting as arriving the moment the
+      // engine took it (or refused it), and at the latest here
       try {
         super.onHalfClose();
       } finally {

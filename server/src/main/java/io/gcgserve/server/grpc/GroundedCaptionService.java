@@ -106,6 +106,16 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
 
   @Override
   public void caption(CaptionRequest request, StreamObserver<CaptionEvent> responseObserver) {
+    caption(request, responseObserver, () -> {});
+  }
+
+  /**
+   * {@link #caption(CaptionRequest, StreamObserver)} for a call that passed {@link
+   * #admitAtHeaders}: {@code arrived} runs as soon as the engine took the request or refused it, so
+   * the call never counts both as arriving and as admitted.
+   */
+  void caption(
+      CaptionRequest request, StreamObserver<CaptionEvent> responseObserver, Runnable arrived) {
     long admittedNanos = System.nanoTime();
     ServerCallStreamObserver<CaptionEvent> observer =
         (ServerCallStreamObserver<CaptionEvent>) responseObserver;
@@ -160,7 +170,11 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
               admission,
               budgetMetrics);
       metrics.enqueued();
-      engine.submit(call.request(image), call);
+      try {
+        engine.submit(call.request(image), call);
+      } finally {
+        arrived.run();
+      }
     } catch (RuntimeException | Error e) {
       // errors too: an escaped throwable would reach the client as grpc-java's UNKNOWN, with no
       // incident id in our log to find it by
