@@ -121,7 +121,8 @@ class GenerationTest {
     assertThat(result.generatedTokens()).isEqualTo(generated.length);
   }
 
-  private static double relativeError(float[] actual, float[] expected) {
+  /** {@code |actual − expected| / |expected|} over the whole vector (Euclidean norms). */
+  static double relativeError(float[] actual, float[] expected) {
     double difference = 0;
     double norm = 0;
     for (int i = 0; i < actual.length; i++) {

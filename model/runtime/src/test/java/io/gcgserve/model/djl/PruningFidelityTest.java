@@ -132,18 +132,20 @@ class PruningFidelityTest {
     HalfAfter renumber = new HalfAfter(0, TokenPruner.Positions.RENUMBER, TokenPruner.Ranking.OWN);
     List<float[]> served = logits(renumber, 3);
     assertThat(served).hasSizeGreaterThanOrEqualTo(2);
-    int first = argmax(served.get(0));
+    // the token greedy decoding chose, as the session chose it
+    int first =
+        Sampling.choose(served.get(0), GenerationOptions.greedy(1), new java.util.Random(0));
     GcgNetwork network = captioner.network();
     int[] kept = renumber.kept.get(0);
     try (NDManager manager = NDManager.newBaseManager()) {
       float[][] reference = referenceLogits(manager, network, kept, first);
-      assertThat(relativeError(served.get(0), reference[0])).isLessThan(1e-5);
-      assertThat(relativeError(served.get(1), reference[1])).isLessThan(1e-4);
+      assertThat(GenerationTest.relativeError(served.get(0), reference[0])).isLessThan(1e-5);
+      assertThat(GenerationTest.relativeError(served.get(1), reference[1])).isLessThan(1e-4);
     }
     // keeping the original positions gives other logits: the test can tell the two apart
     List<float[]> keep =
         logits(new HalfAfter(0, TokenPruner.Positions.KEEP, TokenPruner.Ranking.OWN), 3);
-    assertThat(relativeError(keep.get(0), served.get(0))).isGreaterThan(1e-4);
+    assertThat(GenerationTest.relativeError(keep.get(0), served.get(0))).isGreaterThan(1e-4);
   }
 
   /**
@@ -220,31 +222,11 @@ class PruningFidelityTest {
     return manager.create(promptIds()).reshape(1, -1);
   }
 
-  private static int argmax(float[] values) {
-    int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
-        best = i;
-      }
-    }
-    return best;
-  }
-
   private static double maxDifference(float[] a, float[] b) {
     double most = 0;
     for (int i = 0; i < a.length; i++) {
       most = Math.max(most, Math.abs(a[i] - b[i]));
     }
     return most;
-  }
-
-  private static double relativeError(float[] actual, float[] expected) {
-    double difference = 0;
-    double norm = 0;
-    for (int i = 0; i < actual.length; i++) {
-      difference += Math.pow(actual[i] - expected[i], 2);
-      norm += Math.pow(expected[i], 2);
-    }
-    return Math.sqrt(difference / Math.max(norm, 1e-30));
   }
 }
