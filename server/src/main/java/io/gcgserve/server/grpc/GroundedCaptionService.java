@@ -218,11 +218,19 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       release.run();
       status = StatusMapper.toStatus(e);
     }
+    countUnread(status);
+    call.close(status, new Metadata());
+    return null;
+  }
+
+  /**
+   * Counts a call ended before its request could be read, in {@code gcg_requests_total} and the
+   * access log, under pruner {@code unknown}.
+   */
+  private void countUnread(Status status) {
     AccessRecord record = new AccessRecord(CallMetadata.current(), System.nanoTime(), false);
     metrics.requestFinished(record.labels(), status.getCode().name());
     accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
-    call.close(status, new Metadata());
-    return null;
   }
 
   /**
@@ -232,10 +240,8 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
    * other rejected request; nothing is logged at ERROR, since the fault is the client's.
    */
   void rejectMalformed(String problem, StreamObserver<CaptionEvent> responseObserver) {
-    AccessRecord record = new AccessRecord(CallMetadata.current(), System.nanoTime(), false);
     Status status = Status.INVALID_ARGUMENT.withDescription(problem);
-    metrics.requestFinished(record.labels(), status.getCode().name());
-    accessLog.record(record.entry(status.getCode().name(), System.nanoTime()));
+    countUnread(status);
     responseObserver.onError(status.asRuntimeException());
   }
 
