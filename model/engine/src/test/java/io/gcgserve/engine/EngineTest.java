@@ -109,6 +109,24 @@ class EngineTest {
   }
 
   @Test
+  void checkRoomCountsTheRequestsStillArriving() throws Exception {
+    start(1, 2, 1 << 20, 10_000);
+    RecordingSink first = new RecordingSink();
+    first.ready = false;
+    engine.submit(request(3), first);
+    // one admitted: room for two more arriving at once, not three
+    engine.checkRoom(1);
+    engine.checkRoom(2);
+    assertThatThrownBy(() -> engine.checkRoom(3))
+        .isInstanceOf(RejectedException.class)
+        .hasMessageContaining("--queue-capacity");
+    first.ready = true;
+    engine.wake();
+    first.await();
+    engine.checkRoom(3);
+  }
+
+  @Test
   void invalidRequestsAreRefusedBySubmitWithTheModelsMessage() {
     start(2, 2, 1 << 20, 10_000);
     assertThatThrownBy(() -> engine.submit(request("invalid", 3, () -> false), new RecordingSink()))
