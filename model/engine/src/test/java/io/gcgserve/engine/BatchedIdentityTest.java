@@ -81,17 +81,18 @@ class BatchedIdentityTest {
     try (StepwiseCaptioner model = (StepwiseCaptioner) GcgModels.loadBundled("cpu")) {
       List<GenerationRequest> requests = new ArrayList<>();
       for (int image = 0; image < IMAGES; image++) {
-        // pdrop twice: as configured by default, and as its reference (renumbered positions,
-        // ranked by the next layer), so rows of per-layer positions share batches with the rest
-        for (String configuration : List.of("none", "fastv", "pdrop", "pdrop-reference", "altp")) {
-          String pruner = configuration.replace("-reference", "");
+        // pdrop twice: by default, as its reference (renumbered positions, ranked by the next
+        // layer), so rows of per-layer positions share batches with the rest, and as this
+        // project served it before (original positions, its own layer's ranking)
+        for (String configuration : List.of("none", "fastv", "pdrop", "pdrop-earlier", "altp")) {
+          String pruner = configuration.replace("-earlier", "");
           Map<String, String> parameters = new java.util.HashMap<>();
           if (!pruner.equals("none")) {
             parameters.put("keep_ratio", image % 2 == 0 ? "0.1" : "0.5");
           }
-          if (configuration.endsWith("-reference")) {
-            parameters.put("positions", "renumber");
-            parameters.put("ranking", "next_layer");
+          if (configuration.endsWith("-earlier")) {
+            parameters.put("positions", "keep");
+            parameters.put("ranking", "own");
           }
           TokenPruner created =
               registry.require(pruner).create(parameters, model.info().geometry());

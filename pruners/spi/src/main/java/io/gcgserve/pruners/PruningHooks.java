@@ -11,25 +11,33 @@ import java.util.Objects;
  */
 public final class PruningHooks {
 
-  /** {@code positions=keep|renumber}. */
-  public static final ParameterSpec POSITIONS =
-      ParameterSpec.ofEnum(
-          "positions",
-          "RoPE numbering after pruning: keep = every token keeps its original position (FastV's"
-              + " reference); renumber = survivors are numbered consecutively after each pruning"
-              + " point (PyramidDrop's reference).",
-          "keep",
-          List.of("keep", "renumber"));
+  /** {@code positions=keep|renumber}, default {@code keep} (FastV's reference). */
+  public static final ParameterSpec POSITIONS = positionsSpec("keep");
 
-  /** {@code ranking=own|next_layer}. */
-  public static final ParameterSpec RANKING =
-      ParameterSpec.ofEnum(
-          "ranking",
-          "Attention that ranks the tokens when pruning after layer l: own = layer l's"
-              + " (FastV's reference); next_layer = layer l+1's norm and query/key projections"
-              + " applied to layer l's output (PyramidDrop's reference).",
-          "own",
-          List.of("own", "next_layer"));
+  /** {@code ranking=own|next_layer}, default {@code own} (FastV's reference). */
+  public static final ParameterSpec RANKING = rankingSpec("own");
+
+  /** {@code positions=keep|renumber} with a pruner's own default. */
+  public static ParameterSpec positionsSpec(String defaultValue) {
+    return ParameterSpec.ofEnum(
+        "positions",
+        "RoPE numbering after pruning: keep = every token keeps its original position (FastV's"
+            + " reference); renumber = survivors are numbered consecutively after each pruning"
+            + " point (PyramidDrop's reference).",
+        defaultValue,
+        List.of("keep", "renumber"));
+  }
+
+  /** {@code ranking=own|next_layer} with a pruner's own default. */
+  public static ParameterSpec rankingSpec(String defaultValue) {
+    return ParameterSpec.ofEnum(
+        "ranking",
+        "Attention that ranks the tokens when pruning after layer l: own = layer l's"
+            + " (FastV's reference); next_layer = layer l+1's norm and query/key projections"
+            + " applied to layer l's output (PyramidDrop's reference).",
+        defaultValue,
+        List.of("own", "next_layer"));
+  }
 
   private PruningHooks() {}
 

@@ -35,11 +35,24 @@ import org.jspecify.annotations.Nullable;
  * keep_ratio} r is the same as {@code keep_tokens = round(r·N_v)} (at least one), the vocabulary
  * FastV and ALTP use. Default stage layers are {@code Math.round(L/4), Math.round(L/2),
  * Math.round(3L/4)}, with duplicates and values outside {@code [1, L-1]} removed.
+ *
+ * <p>By default it follows the reference code: ranking through the next layer's projections and
+ * survivors' RoPE positions renumbered; {@code ranking=own positions=keep} is the behaviour this
+ * project served before it was checked against the reference.
  */
 public final class PyramidDropPrunerFactory implements PrunerFactory {
 
   /** Registry name. */
   public static final String NAME = "pdrop";
+
+  /** As the reference does: survivors renumbered after each stage boundary. */
+  private static final ParameterSpec POSITIONS = PruningHooks.positionsSpec("renumber");
+
+  /**
+   * As the reference does: the tokens that enter stage s are ranked through layer s's norm and
+   * query/key projections ({@code ranking=own} is this project's earlier behaviour).
+   */
+  private static final ParameterSpec RANKING = PruningHooks.rankingSpec("next_layer");
 
   private static final ParameterSpec STAGE_LAYERS =
       ParameterSpec.ofIntList(
@@ -90,13 +103,7 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
 
   @Override
   public List<ParameterSpec> parameters() {
-    return List.of(
-        STAGE_LAYERS,
-        LAMBDA,
-        KEEP_TOKENS,
-        KEEP_RATIO,
-        PruningHooks.POSITIONS,
-        PruningHooks.RANKING);
+    return List.of(STAGE_LAYERS, LAMBDA, KEEP_TOKENS, KEEP_RATIO, POSITIONS, RANKING);
   }
 
   /** The default stage boundaries for a model with {@code layers} layers. */
@@ -143,8 +150,8 @@ public final class PyramidDropPrunerFactory implements PrunerFactory {
     }
     return new PyramidDropPruner(
         new PrunePlan(pruneAfter, keptAfterStage),
-        PruningHooks.positions(NAME, rawParameters),
-        PruningHooks.ranking(NAME, rawParameters, PruningHooks.RANKING));
+        PruningHooks.positions(NAME, rawParameters, POSITIONS),
+        PruningHooks.ranking(NAME, rawParameters, RANKING));
   }
 
   private static void rejectMoreThanOneBudget(

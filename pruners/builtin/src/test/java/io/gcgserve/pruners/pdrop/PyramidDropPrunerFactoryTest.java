@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
+import io.gcgserve.pruners.ParameterSpec;
 import io.gcgserve.pruners.PruningSnapshot;
 import io.gcgserve.pruners.TokenPruner;
 import io.gcgserve.pruners.flops.PlannedPruner;
@@ -135,14 +136,17 @@ class PyramidDropPrunerFactoryTest {
   }
 
   @Test
-  void theReferencesRankingAndNumberingAreOptions() {
-    TokenPruner configured = factory.create(Map.of(), LLAVA);
-    assertThat(configured.positions()).isEqualTo(TokenPruner.Positions.KEEP);
-    assertThat(configured.ranking()).isEqualTo(TokenPruner.Ranking.OWN);
-    TokenPruner reference =
-        factory.create(Map.of("positions", "renumber", "ranking", "next_layer"), LLAVA);
+  void followsTheReferenceByDefaultAndKeepsTheEarlierBehaviourAsOptions() {
+    TokenPruner reference = factory.create(Map.of(), LLAVA);
     assertThat(reference.positions()).isEqualTo(TokenPruner.Positions.RENUMBER);
     assertThat(reference.ranking()).isEqualTo(TokenPruner.Ranking.NEXT_LAYER);
-    assertThat(reference.pruneAfterLayers()).isEqualTo(configured.pruneAfterLayers());
+    TokenPruner earlier = factory.create(Map.of("positions", "keep", "ranking", "own"), LLAVA);
+    assertThat(earlier.positions()).isEqualTo(TokenPruner.Positions.KEEP);
+    assertThat(earlier.ranking()).isEqualTo(TokenPruner.Ranking.OWN);
+    assertThat(earlier.pruneAfterLayers()).isEqualTo(reference.pruneAfterLayers());
+    assertThat(factory.parameters())
+        .filteredOn(spec -> spec.name().equals("positions") || spec.name().equals("ranking"))
+        .extracting(ParameterSpec::defaultValue)
+        .containsExactly("renumber", "next_layer");
   }
 }
