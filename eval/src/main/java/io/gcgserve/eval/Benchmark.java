@@ -32,13 +32,17 @@ public final class Benchmark {
    * @param baseline the pruner every other method of a Table 1 group is compared with
    * @param bootstrap bootstrap resamples for the intervals (0: none)
    * @param bootstrapSeed seed of the resamples
+   * @param workers images captioned at a time
+   * @param modelNote appended to the model's name in the report, e.g. {@code " (glance: kept)"}
    */
   public record Options(
       ConfigurationPlan.Options plan,
       int maxNewTokens,
       String baseline,
       int bootstrap,
-      long bootstrapSeed) {}
+      long bootstrapSeed,
+      int workers,
+      String modelNote) {}
 
   private final GroundedCaptioner captioner;
   private final Function<String, PrunerFactory> factories;
@@ -78,7 +82,11 @@ public final class Benchmark {
     Map<String, ConfigurationResult> results = new LinkedHashMap<>();
     try (ResultLog log = new ResultLog(out)) {
       new EvalRunner(
-              captioner, factories, GenerationOptions.greedy(options.maxNewTokens()), progress)
+              captioner,
+              factories,
+              GenerationOptions.greedy(options.maxNewTokens()),
+              progress,
+              options.workers())
           .run(dataset, configurations, log);
       progress.println("gcg-eval: scoring");
       Scoring scoring = new Scoring(dataset, PhraseSimilarity.bigramDice());
@@ -90,7 +98,7 @@ public final class Benchmark {
         new ResultsReport(
             dataset.description(),
             dataset.size(),
-            info.name(),
+            info.name() + options.modelNote(),
             info.geometry().visualTokens(),
             plan,
             results,

@@ -66,12 +66,12 @@ public final class ResultLog implements AutoCloseable {
   }
 
   /** True when this (configuration, image) already has a prediction. */
-  public boolean done(String configuration, String image) {
+  public synchronized boolean done(String configuration, String image) {
     return records.containsKey(key(configuration, image));
   }
 
   /** The stored prediction, or null. */
-  public @Nullable PredictionRecord get(String configuration, String image) {
+  public synchronized @Nullable PredictionRecord get(String configuration, String image) {
     return records.get(key(configuration, image));
   }
 
@@ -84,7 +84,7 @@ public final class ResultLog implements AutoCloseable {
   }
 
   /** Number of stored predictions. */
-  public int size() {
+  public synchronized int size() {
     return records.size();
   }
 

@@ -11,6 +11,7 @@ import io.gcgserve.eval.data.SyntheticEvalDataset;
 import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.data.Split;
 import io.gcgserve.model.djl.GcgModels;
+import io.gcgserve.model.djl.GlanceScope;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.builtin.BuiltInPruners;
 import java.io.IOException;
@@ -162,6 +163,23 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Generation limit per caption (default: ${DEFAULT-VALUE}).")
   private int maxNewTokens;
 
+  @Option(
+      names = "--glance",
+      defaultValue = "all",
+      description =
+          "What the phrase glance reads once tokens are pruned: all (the whole image, as served)"
+              + " or kept (only positions whose visual token survived, so the text sees the image"
+              + " only through the kept tokens, as in GLaMM). Default: ${DEFAULT-VALUE}.")
+  private String glance;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "1",
+      description =
+          "Images captioned at a time; results do not depend on it. With OMP_NUM_THREADS=1, one per"
+              + " core. Default: ${DEFAULT-VALUE}.")
+  private int workers;
+
   @Option(names = "--out", required = true, description = "Output directory (resumable).")
   private Path out;
 
@@ -201,6 +219,17 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    GlanceScope glanceScope;
+    try {
+      glanceScope = GlanceScope.parse(glance);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--glance must be all or kept, not '" + glance + "'");
+    }
+    if (workers < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--workers must be at least 1, got " + workers);
+    }
     List<Double> targets = flopsRatios == null ? List.of() : flopsRatios;
     Protocol parsedProtocol = checkProtocolFlags(targets);
     PrunerRegistry registry = BuiltInPruners.registry();
@@ -215,9 +244,12 @@ public final class EvalCommand implements Callable<Integer> {
             + ", protocol "
             + parsedProtocol.flag()
             + (secondaryProtocol ? " (+ " + parsedProtocol.other().flag() + ")" : "")
-            + (additions ? ", additions" : ""));
+            + (additions ? ", additions" : "")
+            + ", glance reads "
+            + glanceScope.label()
+            + (workers > 1 ? ", " + workers + " workers" : ""));
     progress.println("gcg-eval: loading " + (model == null ? "the bundled model" : model));
-    try (GroundedCaptioner captioner = loadModel()) {
+    try (GroundedCaptioner captioner = loadModel(glanceScope)) {
       EvalDataset dataset = dataset(captioner, selection.imageLimit());
       progress.println("gcg-eval: " + dataset.description() + ", " + dataset.size() + " images");
       int room =
@@ -242,7 +274,9 @@ public final class EvalCommand implements Callable<Integer> {
                       tokens,
                       baseline,
                       bootstrap,
-                      bootstrapSeed),
+                      bootstrapSeed,
+                      workers,
+                      glanceScope == GlanceScope.ALL ? "" : " (glance reads kept positions only)"),
                   out);
       System.out.print(report.markdown());
     }
@@ -286,10 +320,12 @@ public final class EvalCommand implements Callable<Integer> {
     return new SyntheticEvalDataset(parsed, seed, captioner.info().imageSize(), imageLimit);
   }
 
-  private GroundedCaptioner loadModel() {
+  private GroundedCaptioner loadModel(GlanceScope glanceScope) {
     if (bundled != null) {
       return bundled.get();
     }
-    return model == null ? GcgModels.loadBundled(device) : GcgModels.load(model, device);
+    return model == null
+        ? GcgModels.loadBundled(device, glanceScope)
+        : GcgModels.load(model, device, glanceScope);
   }
 }

@@ -109,6 +109,64 @@ class EvalCommandTest {
         .contains("--keep-ratios must lie in (0, 1), got 1.0");
   }
 
+  @Test
+  void twoWorkersWriteTheSamePredictionsAndTablesAsOne() throws Exception {
+    AtomicInteger generations = new AtomicInteger();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Path one = temp.resolve("one-worker");
+    Path two = temp.resolve("two-workers");
+    String[] common = {"--synthetic", "val", "--quick", "--limit", "6", "--pruners", "none,fastv"};
+    assertThat(
+            run(
+                OracleCaptionerAccess.create(64, Split.VAL, 6, generations),
+                log,
+                concat(common, "--out", one.toString())))
+        .isZero();
+    assertThat(
+            run(
+                OracleCaptionerAccess.create(64, Split.VAL, 6, generations),
+                log,
+                concat(common, "--workers", "2", "--out", two.toString())))
+        .as(log.toString(StandardCharsets.UTF_8))
+        .isZero();
+    assertThat(generations.get()).isEqualTo(24);
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains(", 2 workers");
+    assertThat(withoutTiming(Files.readString(two.resolve("results.md"))))
+        .isEqualTo(withoutTiming(Files.readString(one.resolve("results.md"))));
+    assertThat(Files.readAllLines(two.resolve("predictions.jsonl")).stream().sorted().toList())
+        .isEqualTo(Files.readAllLines(one.resolve("predictions.jsonl")).stream().sorted().toList());
+  }
+
+  @Test
+  void rejectsAnUnknownGlanceScopeAndTooFewWorkers() {
+    GroundedCaptioner unused = OracleCaptionerAccess.create(64, Split.VAL, 1, new AtomicInteger());
+    for (String[] bad :
+        List.of(new String[] {"--glance", "pruned"}, new String[] {"--workers", "0"})) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      CommandLine command =
+          new CommandLine(
+              new EvalCommand(() -> unused, new PrintStream(new ByteArrayOutputStream())));
+      command.setErr(new java.io.PrintWriter(err, true));
+      int status =
+          command.execute(
+              concat(
+                  new String[] {"--synthetic", "val", "--quick"},
+                  concat(bad, "--out", temp.toString())));
+      assertThat(status).isEqualTo(CommandLine.ExitCode.USAGE);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains(
+              bad[0].equals("--glance")
+                  ? "--glance must be all or kept, not 'pruned'"
+                  : "--workers must be at least 1, got 0");
+    }
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+
   private static String withoutTiming(String markdown) {
     return markdown.replaceAll("this invocation took [0-9.]+ s", "");
   }

@@ -36,14 +36,13 @@ import org.jspecify.annotations.Nullable;
  * is in it or in one of its sub-managers; {@link #close} frees them all. Between prefill pieces the
  * session holds, in a prefill sub-manager, the next layer's input and its RoPE tables and causal
  * mask; each layer's intermediates live in a sub-manager closed when the piece returns. Once the
- * prefill ended it holds only what masks need (the grounding features and the projected image, two
- * arrays); its KV cache is a slot per layer of the captioner's {@link KvPool}, given back on close.
- * DJL creates an op's result in its first operand's manager, so each place that moves an array to
- * an outer manager says why.
+ * prefill ended it holds only what masks and the glance need ({@link GroundingHeads}); its KV cache
+ * is a slot per layer of the captioner's {@link KvPool}, given back on close. DJL creates an op's
+ * result in its first operand's manager, so each place that moves an array out says why.
  *
- * <p>Pruned sequences keep their original RoPE positions (FastV's choice): a token's position never
- * changes, only the set of tokens does. The KV cache of layers before a pruning point keeps every
- * visual token, so decoding sees exactly what prefill saw at each layer.
+ * <p>Survivors of pruning keep their RoPE positions or are renumbered, as the pruner says ({@link
+ * TokenPruner#positions}). The KV cache of layers before a pruning point keeps every visual token,
+ * so decoding sees exactly what prefill saw at each layer.
  *
  * <p>Cancellation: the request's flag is read before every prefill piece, and once per decode step
  * after the step's forward pass and before the token is emitted, so a {@code [SEG]} already emitted
@@ -67,6 +66,7 @@ public final class DjlGenerationSession implements GenerationSession {
 
   private final KvPool pool;
   private final KvCache cache;
+  private final GlanceScope glanceScope;
 
   /** The mask decoder and glance over this request's image; set by the encoders' piece. */
   private @Nullable GroundingHeads heads;
@@ -90,7 +90,8 @@ public final class DjlGenerationSession implements GenerationSession {
   /**
    * Opens the session's manager under {@code modelManager}, for a request that fits the model: its
    * prompt {@code suffix} (the ids after the visual tokens) and token budget fit the context, and
-   * its pruner's layers exist (see {@link DjlGroundedCaptioner#openSession}).
+   * its pruner's layers exist (see {@link DjlGroundedCaptioner#openSession}). The glance reads what
+   * {@code glanceScope} allows.
    */
   DjlGenerationSession(
       NDManager modelManager,
@@ -100,6 +101,7 @@ public final class DjlGenerationSession implements GenerationSession {
       SpecialTokens special,
       GenerationRequest request,
       int[] suffix,
+      GlanceScope glanceScope,
       Consumer<float[]> logitsObserver) {
     this.openedNanos = System.nanoTime();
     this.network = Objects.requireNonNull(network, "network is null");
@@ -107,6 +109,7 @@ public final class DjlGenerationSession implements GenerationSession {
     this.request = Objects.requireNonNull(request, "request is null");
     this.suffix = Objects.requireNonNull(suffix, "suffix is null").clone();
     this.logitsObserver = Objects.requireNonNull(logitsObserver, "logitsObserver is null");
+    this.glanceScope = Objects.requireNonNull(glanceScope, "glanceScope is null");
     this.config = network.config();
     this.caption = new CaptionAssembler(tokenizer, special);
     this.random = new Random(request.options().seed());
@@ -154,9 +157,11 @@ public final class DjlGenerationSession implements GenerationSession {
     if (nextPiece < config.layers()) {
       return null;
     }
-    float[] firstLogits;
     NDArray last = state.hidden.get(new NDIndex(":, -1:, :"));
-    firstLogits = network.logits(network.finalNorm(last)).toFloatArray();
+    float[] firstLogits = network.logits(network.finalNorm(last)).toFloatArray();
+    if (glanceScope == GlanceScope.KEPT && state.slots.live().length < config.visualTokens()) {
+      Objects.requireNonNull(heads).confineGlance(state.slots.live());
+    }
     endPrefill();
     nextPosition = sequenceLength;
     logitsObserver.accept(firstLogits);
@@ -459,11 +464,7 @@ public final class DjlGenerationSession implements GenerationSession {
     long cache =
         config.layers()
             * pool.slotBytes(pool.capacityFor(sequenceLength + request.options().maxNewTokens()));
-    int grid = config.groundingSize();
-    long features = (long) (config.groundingChannels() + 10) * grid * grid * Float.BYTES;
-    long projected =
-        ((long) grid * grid + config.visualTokens()) * config.maskHiddenSize() * Float.BYTES;
-    return cache + features + projected;
+    return cache + GroundingHeads.bytes(config, glanceScope);
   }
 
   /** Bytes of the session's KV slots taken so far; they do not grow with steps. */

@@ -30,9 +30,20 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
   private final ModelInfo info;
   private final SpecialTokens special;
   private final KvPool pool;
+  private final GlanceScope glanceScope;
 
   /** Wraps a network whose weights belong to {@code manager}; closing this captioner closes it. */
   public DjlGroundedCaptioner(NDManager manager, GcgNetwork network, GcgTokenizer tokenizer) {
+    this(manager, network, tokenizer, GlanceScope.ALL);
+  }
+
+  /**
+   * Wraps a network whose weights belong to {@code manager}, its phrase glance reading what {@code
+   * glanceScope} allows; closing this captioner closes it.
+   */
+  public DjlGroundedCaptioner(
+      NDManager manager, GcgNetwork network, GcgTokenizer tokenizer, GlanceScope glanceScope) {
+    this.glanceScope = Objects.requireNonNull(glanceScope, "glanceScope is null");
     this.manager = Objects.requireNonNull(manager, "manager is null");
     this.network = Objects.requireNonNull(network, "network is null");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer is null");
@@ -69,6 +80,11 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
   /** The architecture configuration. */
   public GcgConfig config() {
     return network.config();
+  }
+
+  /** What the phrase glance may read once tokens are pruned. */
+  public GlanceScope glanceScope() {
+    return glanceScope;
   }
 
   /** The KV pool of every open session, for tests. */
@@ -111,7 +127,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
     int[] suffix = tokenizer.promptIds(prompt);
     validate(config, suffix.length, request);
     return new DjlGenerationSession(
-        manager, pool, network, tokenizer, special, request, suffix, logitsObserver);
+        manager, pool, network, tokenizer, special, request, suffix, glanceScope, logitsObserver);
   }
 
   private static void validate(GcgConfig config, int suffixLength, GenerationRequest request) {

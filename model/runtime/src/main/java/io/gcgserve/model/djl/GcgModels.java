@@ -15,7 +15,14 @@ public final class GcgModels {
    * @throws ModelLoadException when the checkpoint is missing or malformed
    */
   public static StepwiseCaptioner loadBundled(String device) {
-    return ModelFiles.loadBundled(ModelFiles.device(device));
+    return loadBundled(device, GlanceScope.ALL);
+  }
+
+  /**
+   * {@link #loadBundled(String)} with the phrase glance reading what {@code glanceScope} allows.
+   */
+  public static StepwiseCaptioner loadBundled(String device, GlanceScope glanceScope) {
+    return ModelFiles.loadBundled(ModelFiles.device(device), glanceScope);
   }
 
   /**
@@ -26,7 +33,12 @@ public final class GcgModels {
    * @throws ModelLoadException naming the missing file, mismatched shape or unknown key
    */
   public static StepwiseCaptioner load(Path directory, String device) {
-    return ModelFiles.loadDirectory(directory, ModelFiles.device(device));
+    return load(directory, device, GlanceScope.ALL);
+  }
+
+  /** {@link #load(Path, String)} with the phrase glance reading what {@code glanceScope} allows. */
+  public static StepwiseCaptioner load(Path directory, String device, GlanceScope glanceScope) {
+    return ModelFiles.loadDirectory(directory, ModelFiles.device(device), glanceScope);
   }
 
   /** True when the bundled checkpoint is on the classpath. */

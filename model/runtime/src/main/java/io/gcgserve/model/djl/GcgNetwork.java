@@ -288,7 +288,16 @@ public final class GcgNetwork {
    * are created in {@code manager}.
    */
   public NDArray glance(NDManager manager, float[] corners, NDArray features) {
-    return grounding.glance(manager, corners, features);
+    return grounding.glance(manager, corners, features, null);
+  }
+
+  /**
+   * {@link #glance(NDManager, float[], NDArray)} over the cells where {@code cells} {@code (G, G)}
+   * is 1 only: each part averages the features of its covered cells (features elsewhere must be
+   * zero), and a part that covers none reads zeros.
+   */
+  public NDArray glance(NDManager manager, float[] corners, NDArray features, NDArray cells) {
+    return grounding.glance(manager, corners, features, cells);
   }
 
   /**

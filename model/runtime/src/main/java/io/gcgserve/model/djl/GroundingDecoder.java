@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The grounding half of the network: the full-resolution CNN with its coordinate channels, the mask
@@ -23,6 +24,9 @@ final class GroundingDecoder {
 
   /** Fixed coordinate channels appended to the grounding features: x, y and 2 Fourier bands. */
   static final int COORDINATE_CHANNELS = 10;
+
+  /** Below this share of covered weight a glance part counts as covering nothing (reads zeros). */
+  private static final float COVERAGE_FLOOR = 1e-6f;
 
   /** Output channels of the first grounding convolution. */
   static final int STEM_CHANNELS = 16;
@@ -185,7 +189,7 @@ final class GroundingDecoder {
   }
 
   /** See {@link GcgNetwork#glance}. */
-  NDArray glance(NDManager manager, float[] corners, NDArray features) {
+  NDArray glance(NDManager manager, float[] corners, NDArray features, @Nullable NDArray cells) {
     int size = config.groundingSize();
     int parts = PhraseGlance.PARTS;
     int n = corners.length / 4;
@@ -216,6 +220,21 @@ final class GroundingDecoder {
             .matMul(image)
             .matMul(columnWeights.transpose(0, 1, 3, 2))
             .reshape(n, channels * parts * parts);
+    if (cells != null) {
+      NDArray grid = cells.reshape(1, 1, size, size);
+      grid.attach(manager);
+      // the share of each part's weight on covered cells: the average is over those alone
+      NDArray coverage =
+          rowWeights
+              .matMul(grid)
+              .matMul(columnWeights.transpose(0, 1, 3, 2))
+              .reshape(n, 1, parts * parts);
+      averaged =
+          averaged
+              .reshape(n, channels, parts * parts)
+              .div(coverage.maximum(COVERAGE_FLOOR))
+              .reshape(n, channels * parts * parts);
+    }
     NDArray input =
         NDArrays.concat(
             new NDList(averaged, manager.create(geometry, new Shape(n, PhraseGlance.BOX_FEATURES))),

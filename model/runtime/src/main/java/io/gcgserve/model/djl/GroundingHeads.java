@@ -1,6 +1,11 @@
 package io.gcgserve.model.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import io.gcgserve.model.BinaryMask;
 import io.gcgserve.pruners.ImageRgb;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +30,20 @@ final class GroundingHeads {
   /** One image's grounding features {@code (C+10, G, G)}, read by the phrase glance. */
   private final NDArray groundingFeatures;
 
+  /**
+   * What the glance reads: the two arrays above, or after {@link #confineGlance} copies of them
+   * with every position of a pruned visual token zeroed.
+   */
+  private NDArray glanceQueries;
+
+  private NDArray glanceFeatures;
+
+  /** After {@link #confineGlance}: whether each grounding cell lies under a kept visual token. */
+  private boolean @Nullable [] glanceCells;
+
+  /** The same as a {@code (G, G)} array of 1 and 0, or null while the glance reads everything. */
+  private @Nullable NDArray glanceGrid;
+
   GroundingHeads(
       GcgNetwork network, ImageRgb image, NDArray pixelQueries, NDArray groundingFeatures) {
     this.network = network;
@@ -32,8 +51,26 @@ final class GroundingHeads {
     this.image = image;
     this.pixelQueries = pixelQueries;
     this.groundingFeatures = groundingFeatures;
+    this.glanceQueries = pixelQueries;
+    this.glanceFeatures = groundingFeatures;
     this.oneRegionPerPhrase =
         config.singleRegionMasks() ? new Masks.OneRegionPerPhrase(config.groundingSize()) : null;
+  }
+
+  /**
+   * Bytes the heads of one request hold: the grounding features and the projected image, twice when
+   * the glance may be confined ({@link GlanceScope#KEPT}) to its own copies of them.
+   */
+  static long bytes(GcgConfig config, GlanceScope scope) {
+    int grid = config.groundingSize();
+    long features =
+        (long) (config.groundingChannels() + GroundingDecoder.COORDINATE_CHANNELS)
+            * grid
+            * grid
+            * Float.BYTES;
+    long projected =
+        ((long) grid * grid + config.visualTokens()) * config.maskHiddenSize() * Float.BYTES;
+    return (scope == GlanceScope.KEPT ? 2 : 1) * (features + projected);
   }
 
   /** The mask of a fed {@code [SEG]}'s final-normed state {@code (1, 1, d)}, at image size. */
@@ -51,7 +88,15 @@ final class GroundingHeads {
    */
   NDArray glance(NDArray normed) {
     int size = config.groundingSize();
-    float[] logits = maskLogits(normed);
+    float[] logits = maskLogits(normed, glanceQueries);
+    boolean[] cells = glanceCells;
+    if (cells != null) {
+      for (int cell = 0; cell < logits.length; cell++) {
+        if (!cells[cell]) {
+          logits[cell] = -Math.abs(logits[cell]) - 1f;
+        }
+      }
+    }
     if (oneRegionPerPhrase != null) {
       logits = oneRegionPerPhrase.peekUnclaimed(logits);
     }
@@ -59,13 +104,77 @@ final class GroundingHeads {
     if (box == null) {
       box = new float[] {0, 0, size, size};
     }
-    return network
-        .glance(normed.getManager(), box, groundingFeatures)
-        .reshape(1, 1, config.hiddenSize());
+    NDArray grid = glanceGrid;
+    NDArray glance =
+        grid == null
+            ? network.glance(normed.getManager(), box, glanceFeatures)
+            : network.glance(normed.getManager(), box, glanceFeatures, grid);
+    return glance.reshape(1, 1, config.hiddenSize());
+  }
+
+  /**
+   * Confines the glance ({@link GlanceScope#KEPT}) to the positions of the visual tokens {@code
+   * kept} (grid indices), a grounding cell counting as kept when its centre lies in a kept token's
+   * patch. From now on the glance reads copies of the projected image and the grounding features in
+   * which the pixel rows and features of the other cells, and the region keys of the pruned tokens,
+   * are zero; its box is drawn on kept cells only, and each of its parts averages the kept cells it
+   * covers (zeros when it covers none). Masks of {@code [SEG]} still read the whole image, as
+   * GLaMM's mask decoder does.
+   */
+  void confineGlance(int[] kept) {
+    int grid = config.gridSize();
+    int size = config.groundingSize();
+    boolean[] tokens = new boolean[grid * grid];
+    for (int token : kept) {
+      tokens[token] = true;
+    }
+    boolean[] cells = new boolean[size * size];
+    float[] cellWeights = new float[size * size];
+    double cellPixels = (double) config.imageSize() / size;
+    for (int y = 0; y < size; y++) {
+      int row = (int) Math.floor((y + 0.5) * cellPixels / config.patchSize());
+      for (int x = 0; x < size; x++) {
+        int column = (int) Math.floor((x + 0.5) * cellPixels / config.patchSize());
+        cells[y * size + x] = tokens[row * grid + column];
+        cellWeights[y * size + x] = cells[y * size + x] ? 1f : 0f;
+      }
+    }
+    float[] tokenWeights = new float[grid * grid];
+    for (int token = 0; token < tokenWeights.length; token++) {
+      tokenWeights[token] = tokens[token] ? 1f : 0f;
+    }
+    NDManager keep = pixelQueries.getManager();
+    try (NDManager scope = keep.newSubManager()) {
+      long pixelCount = (long) size * size;
+      NDArray pixels = pixelQueries.get(new NDIndex(":, :" + pixelCount + ", :"));
+      NDArray regionKeys = pixelQueries.get(new NDIndex(":, " + pixelCount + ":, :"));
+      pixels.attach(scope);
+      regionKeys.attach(scope);
+      NDArray queries =
+          NDArrays.concat(
+              new NDList(
+                  pixels.mul(scope.create(cellWeights, new Shape(1, pixelCount, 1))),
+                  regionKeys.mul(scope.create(tokenWeights, new Shape(1, tokenWeights.length, 1)))),
+              1);
+      NDArray cellGrid = scope.create(cellWeights, new Shape(size, size));
+      // created in the features' manager (the session's), as their first operand
+      NDArray features = groundingFeatures.mul(cellGrid.reshape(1, size, size));
+      cellGrid.attach(keep);
+      glanceGrid = cellGrid;
+      // the confined copies live as long as the originals: in the session's manager
+      queries.attach(keep);
+      glanceQueries = queries;
+      glanceFeatures = features;
+    }
+    glanceCells = cells;
   }
 
   /** The mask logits of a final-normed state {@code (1, 1, d)} over the grounding grid. */
   private float[] maskLogits(NDArray normed) {
-    return network.maskLogits(normed.reshape(1, config.hiddenSize()), pixelQueries).toFloatArray();
+    return maskLogits(normed, pixelQueries);
+  }
+
+  private float[] maskLogits(NDArray normed, NDArray queries) {
+    return network.maskLogits(normed.reshape(1, config.hiddenSize()), queries).toFloatArray();
   }
 }

@@ -124,16 +124,27 @@ public final class ModelFiles {
 
   /** Loads the bundled checkpoint. */
   public static DjlGroundedCaptioner loadBundled(Device device) {
-    return load(classpath(BUNDLED_RESOURCE), device);
+    return loadBundled(device, GlanceScope.ALL);
+  }
+
+  /** Loads the bundled checkpoint, its glance reading what {@code glanceScope} allows. */
+  public static DjlGroundedCaptioner loadBundled(Device device, GlanceScope glanceScope) {
+    return load(classpath(BUNDLED_RESOURCE), device, glanceScope);
   }
 
   /** Loads a model directory. */
   public static DjlGroundedCaptioner loadDirectory(Path directory, Device device) {
-    return load(directory(directory), device);
+    return loadDirectory(directory, device, GlanceScope.ALL);
+  }
+
+  /** Loads a model directory, its glance reading what {@code glanceScope} allows. */
+  public static DjlGroundedCaptioner loadDirectory(
+      Path directory, Device device, GlanceScope glanceScope) {
+    return load(directory(directory), device, glanceScope);
   }
 
   /** Loads a model from {@code source} onto {@code device}. */
-  static DjlGroundedCaptioner load(Source source, Device device) {
+  static DjlGroundedCaptioner load(Source source, Device device, GlanceScope glanceScope) {
     GcgConfig config = GcgConfig.parse(new String(source.read(CONFIG), StandardCharsets.UTF_8));
     byte[] weightBytes = source.read(WEIGHTS);
     GcgTokenizer tokenizer = GcgTokenizer.load(source.read(TOKENIZER));
@@ -142,7 +153,7 @@ public final class ModelFiles {
       Map<String, NDArray> weights =
           SafeTensors.read(weightBytes, manager, source.describe() + "/" + WEIGHTS);
       GcgNetwork network = new GcgNetwork(config, weights);
-      return new DjlGroundedCaptioner(manager, network, tokenizer);
+      return new DjlGroundedCaptioner(manager, network, tokenizer, glanceScope);
     } catch (RuntimeException e) {
       manager.close();
       tokenizer.close();
