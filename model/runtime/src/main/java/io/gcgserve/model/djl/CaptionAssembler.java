@@ -4,6 +4,7 @@ import io.gcgserve.model.BinaryMask;
 import io.gcgserve.model.GroundedPhrase;
 import io.gcgserve.model.TokenDelta;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,10 @@ final class CaptionAssembler {
   private final StringBuilder caption = new StringBuilder();
   private final List<GroundedPhrase> phrases = new ArrayList<>();
   private boolean phraseIsOpen;
+
+  /** The word tokens of the open phrase so far. */
+  private final BitSet phraseWords = new BitSet();
+
   private int phraseStart = -1;
   private int phraseEnd = -1;
 
@@ -39,6 +44,7 @@ final class CaptionAssembler {
     caption.append(delta);
     if (tokenId == special.phraseOpen()) {
       phraseIsOpen = true;
+      phraseWords.clear();
       phraseStart = -1;
       phraseEnd = -1;
     } else if (tokenId == special.phraseClose()) {
@@ -47,6 +53,7 @@ final class CaptionAssembler {
       }
       phraseIsOpen = false;
     } else if (tokenId != special.seg() && phraseIsOpen) {
+      phraseWords.set(tokenId);
       if (phraseStart < 0) {
         phraseStart = wordStart;
       }
@@ -58,6 +65,24 @@ final class CaptionAssembler {
   /** Whether a {@code <p>} is open: the next word is part of a phrase. */
   boolean phraseIsOpen() {
     return phraseIsOpen;
+  }
+
+  /**
+   * {@code logits} with every word the open phrase already holds ruled out (a copy; the argument is
+   * returned as is outside a phrase), so that no word comes twice in one phrase (config {@code
+   * phrase_words_once}). The bundled model's phrases name an object by size, colour, texture and
+   * shape, one word each; the glance can make a word repeat ("tiny tiny blue star", MODEL_CARD.md),
+   * which this decoding rule stops.
+   */
+  float[] withoutRepeats(float[] logits) {
+    if (!phraseIsOpen || phraseWords.isEmpty()) {
+      return logits;
+    }
+    float[] scores = logits.clone();
+    for (int word = phraseWords.nextSetBit(0); word >= 0; word = phraseWords.nextSetBit(word + 1)) {
+      scores[word] = Float.NEGATIVE_INFINITY;
+    }
+    return scores;
   }
 
   /**

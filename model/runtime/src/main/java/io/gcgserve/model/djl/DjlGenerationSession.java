@@ -420,7 +420,8 @@ public final class DjlGenerationSession implements GenerationSession {
    */
   private StepEvents nextToken(
       float[] logits, @Nullable PrefillReport prefillReport, @Nullable GroundedPhrase phrase) {
-    int token = Sampling.choose(logits, request.options(), random);
+    float[] scores = config.phraseWordsOnce() ? caption.withoutRepeats(logits) : logits;
+    int token = Sampling.choose(scores, request.options(), random);
     if (request.cancellation().getAsBoolean()) {
       finish(FinishReason.CANCELLED);
       return new StepEvents(prefillReport, phrase, null);

@@ -40,6 +40,9 @@ import java.util.Set;
  * @param phraseGlance whether the words of a phrase are chosen with a glance at the region the
  *     phrase is about (see {@link PhraseGlance}); optional key {@code phrase_glance}, false when
  *     absent
+ * @param phraseWordsOnce whether decoding keeps a word from appearing twice in one phrase (see
+ *     {@link CaptionAssembler#withoutRepeats}); optional key {@code phrase_words_once}, false when
+ *     absent
  * @param defaultPrompt the GCG prompt used when a request has none
  */
 public record GcgConfig(
@@ -63,6 +66,7 @@ public record GcgConfig(
     int maskHiddenSize,
     boolean singleRegionMasks,
     boolean phraseGlance,
+    boolean phraseWordsOnce,
     String defaultPrompt) {
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -70,7 +74,8 @@ public record GcgConfig(
   private static final Map<String, String> KEYS = keys();
 
   /** Keys that may be left out, with the default documented on the record component. */
-  private static final Set<String> OPTIONAL_KEYS = Set.of("single_region_masks", "phrase_glance");
+  private static final Set<String> OPTIONAL_KEYS =
+      Set.of("single_region_masks", "phrase_glance", "phrase_words_once");
 
   /** Validates divisibility and positivity so that a bad config fails at load, not mid-request. */
   public GcgConfig {
@@ -125,6 +130,7 @@ public record GcgConfig(
     keys.put("mask_hidden_size", "maskHiddenSize");
     keys.put("single_region_masks", "singleRegionMasks");
     keys.put("phrase_glance", "phraseGlance");
+    keys.put("phrase_words_once", "phraseWordsOnce");
     keys.put("default_prompt", "defaultPrompt");
     return keys;
   }
@@ -156,8 +162,8 @@ public record GcgConfig(
 
   /**
    * Parses {@code config.json}. Every key but the optional ones ({@code single_region_masks},
-   * {@code phrase_glance}) is required and unknown keys are rejected, so a typo never silently
-   * falls back to a default.
+   * {@code phrase_glance}, {@code phrase_words_once}) is required and unknown keys are rejected, so
+   * a typo never silently falls back to a default.
    */
   public static GcgConfig parse(String json) {
     JsonObject object;
@@ -204,6 +210,7 @@ public record GcgConfig(
           integer(object, "mask_hidden_size"),
           present.contains("single_region_masks") && bool(object, "single_region_masks"),
           present.contains("phrase_glance") && bool(object, "phrase_glance"),
+          present.contains("phrase_words_once") && bool(object, "phrase_words_once"),
           string(object, "default_prompt"));
     } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
       throw new ModelLoadException("config.json has a value of the wrong type: " + e.getMessage());
@@ -255,6 +262,7 @@ public record GcgConfig(
     object.addProperty("mask_hidden_size", maskHiddenSize);
     object.addProperty("single_region_masks", singleRegionMasks);
     object.addProperty("phrase_glance", phraseGlance);
+    object.addProperty("phrase_words_once", phraseWordsOnce);
     object.addProperty("default_prompt", defaultPrompt);
     return GSON.toJson(object) + "\n";
   }
@@ -282,6 +290,7 @@ public record GcgConfig(
         maskHiddenSize,
         singleRegionMasks,
         phraseGlance,
+        phraseWordsOnce,
         prompt);
   }
 
@@ -308,6 +317,7 @@ public record GcgConfig(
         maskHiddenSize,
         singleRegionMasks,
         phraseGlance,
+        phraseWordsOnce,
         defaultPrompt);
   }
 }

@@ -169,6 +169,25 @@ class ModelFilesTest {
   }
 
   @Test
+  void phraseWordsOnceIsAnOptionalDecodingRule() {
+    String json = TinyModels.config(30).toJson();
+    assertThat(json).contains("\"phrase_words_once\": false");
+    assertThat(
+            GcgConfig.parse(
+                    json.replace("\"phrase_words_once\": false", "\"phrase_words_once\": true"))
+                .phraseWordsOnce())
+        .isTrue();
+    assertThat(GcgConfig.parse(json.replace("\"phrase_words_once\": false,", "")))
+        .isEqualTo(TinyModels.config(30));
+    // a decoding rule: no weights of its own
+    assertThat(
+            GcgNetwork.parameterShapes(
+                GcgConfig.parse(
+                    json.replace("\"phrase_words_once\": false", "\"phrase_words_once\": true"))))
+        .isEqualTo(GcgNetwork.parameterShapes(TinyModels.config(30)));
+  }
+
+  @Test
   void vocabularySizeMustMatchTheTokenizer() throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       GcgConfig config = TinyModels.config(TinyModels.WORDS.size() + 10);

@@ -55,6 +55,7 @@ final class TinyModels {
         16,
         false,
         false,
+        false,
         "describe the image with masks .");
   }
 

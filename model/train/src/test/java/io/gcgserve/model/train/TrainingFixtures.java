@@ -34,6 +34,7 @@ final class TrainingFixtures {
         16,
         false,
         phraseGlance,
+        false,
         "describe the image .");
   }
 
