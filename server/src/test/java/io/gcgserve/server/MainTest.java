@@ -157,7 +157,7 @@ class MainTest {
       assertThat(((Main) commandLine.getCommand()).toConfig().budgetBackoff()).isFalse();
     }
     assertThatThrownBy(() -> Main.commandLine().parseArgs("--budget-backoff=false"))
-        .hasMessageContaining("must be on or off, not 'false'");
+        .hasMessageContaining("--budget-backoff': must be on or off, got false");
   }
 
   @Test

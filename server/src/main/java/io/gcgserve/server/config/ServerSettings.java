@@ -295,22 +295,15 @@ public final class ServerSettings {
 
   /** Whether time budgets back off together when they start to miss. */
   public static final Setting<String> BUDGET_BACKOFF =
-      Setting.of(
-          "--budget-backoff",
-          "on|off",
-          String.class,
-          "off",
-          "on: lower a server-wide ceiling on the keep ratio of TTFT budgets when they miss or"
-              + " come close, raise it again as they are met (server/README.md, Budgets; it did not"
-              + " help in docs/budgets/budgets.md); off = every budget decides alone.",
-          text -> {
-            // a word, not a Boolean: picocli would turn a Boolean-typed option into a flag
-            if (!"on".equals(text) && !"off".equals(text)) {
-              throw new IllegalArgumentException("must be on or off, not '" + text + "'");
-            }
-            return text;
-          },
-          text -> text);
+      // a word, not a Boolean: picocli would turn a Boolean-typed option into a flag
+      Setting.ofText(
+              "--budget-backoff",
+              "on|off",
+              "off",
+              "on: lower a server-wide ceiling on the keep ratio of TTFT budgets when they miss or"
+                  + " come close, raise it again as they are met (server/README.md, Budgets; it"
+                  + " did not help in docs/budgets/budgets.md); off = every budget decides alone.")
+          .requiring(text -> text.equals("on") || text.equals("off"), "must be on or off");
 
   /** The server-wide time-to-first-token objective, in ms; 0 = off. */
   public static final Setting<Integer> TTFT_SLO_MS =
