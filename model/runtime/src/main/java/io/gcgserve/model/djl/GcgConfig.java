@@ -241,6 +241,10 @@ public record GcgConfig(
 
   /** Serialises with the snake_case keys that {@link #parse} reads. */
   public String toJson() {
+    return GSON.toJson(toJsonObject()) + "\n";
+  }
+
+  private JsonObject toJsonObject() {
     JsonObject object = new JsonObject();
     object.addProperty("name", name);
     object.addProperty("image_size", imageSize);
@@ -264,60 +268,20 @@ public record GcgConfig(
     object.addProperty("phrase_glance", phraseGlance);
     object.addProperty("phrase_words_once", phraseWordsOnce);
     object.addProperty("default_prompt", defaultPrompt);
-    return GSON.toJson(object) + "\n";
+    return object;
   }
 
   /** A copy with another default prompt (the training data decides it). */
   public GcgConfig withDefaultPrompt(String prompt) {
-    return new GcgConfig(
-        name,
-        imageSize,
-        patchSize,
-        visionHiddenSize,
-        visionLayers,
-        visionHeads,
-        visionIntermediateSize,
-        hiddenSize,
-        layers,
-        heads,
-        intermediateSize,
-        vocabSize,
-        ropeTheta,
-        rmsNormEps,
-        maxPositions,
-        groundingChannels,
-        groundingStride,
-        maskHiddenSize,
-        singleRegionMasks,
-        phraseGlance,
-        phraseWordsOnce,
-        prompt);
+    JsonObject object = toJsonObject();
+    object.addProperty("default_prompt", prompt);
+    return parse(GSON.toJson(object));
   }
 
   /** A copy with another vocabulary size (the tokenizer decides it). */
   public GcgConfig withVocabSize(int newVocabSize) {
-    return new GcgConfig(
-        name,
-        imageSize,
-        patchSize,
-        visionHiddenSize,
-        visionLayers,
-        visionHeads,
-        visionIntermediateSize,
-        hiddenSize,
-        layers,
-        heads,
-        intermediateSize,
-        newVocabSize,
-        ropeTheta,
-        rmsNormEps,
-        maxPositions,
-        groundingChannels,
-        groundingStride,
-        maskHiddenSize,
-        singleRegionMasks,
-        phraseGlance,
-        phraseWordsOnce,
-        defaultPrompt);
+    JsonObject object = toJsonObject();
+    object.addProperty("vocab_size", newVocabSize);
+    return parse(GSON.toJson(object));
   }
 }

@@ -169,6 +169,17 @@ class ModelFilesTest {
   }
 
   @Test
+  void copiesChangeOnlyTheirOneField() {
+    GcgConfig config = TinyModels.config(30);
+    GcgConfig wider = config.withVocabSize(41);
+    assertThat(wider.vocabSize()).isEqualTo(41);
+    assertThat(wider.withVocabSize(30)).isEqualTo(config);
+    GcgConfig prompted = config.withDefaultPrompt("say it .");
+    assertThat(prompted.defaultPrompt()).isEqualTo("say it .");
+    assertThat(prompted.withDefaultPrompt(config.defaultPrompt())).isEqualTo(config);
+  }
+
+  @Test
   void phraseWordsOnceIsAnOptionalDecodingRule() {
     String json = TinyModels.config(30).toJson();
     assertThat(json).contains("\"phrase_words_once\": false");
