@@ -70,7 +70,8 @@ final class GroundingHeads {
             * Float.BYTES;
     long projected =
         ((long) grid * grid + config.visualTokens()) * config.maskHiddenSize() * Float.BYTES;
-    return (scope == GlanceScope.KEPT ? 2 : 1) * (features + projected);
+    long cells = (long) grid * grid * Float.BYTES; // which cells a confined glance reads
+    return scope == GlanceScope.KEPT ? 2 * (features + projected) + cells : features + projected;
   }
 
   /** The mask of a fed {@code [SEG]}'s final-normed state {@code (1, 1, d)}, at image size. */

@@ -11,8 +11,10 @@ import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GroundedPhrase;
+import io.gcgserve.model.StepTimings;
 import io.gcgserve.pruners.NoPruner;
 import io.gcgserve.pruners.TokenPruner;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -134,6 +136,34 @@ class GlanceScopeTest {
         GroundedPhrase a = fromAll.phrases().get(i);
         GroundedPhrase b = fromKept.phrases().get(i);
         assertThat(b.mask().pixels()).isEqualTo(a.mask().pixels());
+      }
+    }
+  }
+
+  /** After prefill a confined session holds the heads' arrays, its copies and their cell grid. */
+  @Test
+  void aConfinedSessionHoldsItsCopiesAndNothingElse() {
+    try (DjlGroundedCaptioner kept =
+        ModelFiles.loadBundled(ModelFiles.device("cpu"), GlanceScope.KEPT)) {
+      GcgConfig config = kept.config();
+      try (DjlGenerationSession session =
+          kept.openSession(request(new DjlGenerationSessionTest.TenthAfter(2)))) {
+        while (session.isPrefilling()) {
+          session.advancePrefill();
+        }
+        int steps = 0;
+        do {
+          List<NDArray> held = session.manager().getManagedArrays();
+          assertThat(held).hasSize(5);
+          assertThat(held.stream().mapToLong(KvCache::byteCount).sum())
+              .isEqualTo(GroundingHeads.bytes(config, GlanceScope.KEPT));
+          if (!session.isFinished()) {
+            kept.decode(List.of(session), new StepTimings());
+            steps++;
+          }
+        } while (!session.isFinished());
+        assertThat(steps).isGreaterThan(5);
+        assertThat(session.result().phrases()).as("the glance and masks ran").isNotEmpty();
       }
     }
   }
