@@ -228,13 +228,18 @@ public record ConfigurationPlan(
         if (pruner.equals(NoPruner.NAME)) {
           continue;
         }
-        PrunerFactory factory = factories.apply(pruner);
+        String name = prunerName(pruner);
+        Map<String, String> fixed = fixedParameters(pruner);
+        PrunerFactory factory = factories.apply(name);
+        String label = label(name) + describe(fixed);
         if (target == null) {
-          rows.add(configuration(factory, group, Map.of(), label(pruner), geometry));
+          rows.add(configuration(factory, group, fixed, label, geometry));
         } else {
           rows.add(
               solved(
                   factory,
+                  fixed,
+                  label,
                   explicitTargets ? Double.NaN : group,
                   target,
                   options.textTokens(),
@@ -263,30 +268,83 @@ public record ConfigurationPlan(
    * achieved FLOPs show in the table.
    */
   private static Configuration solved(
-      PrunerFactory factory, double ratio, double target, int textTokens, ModelGeometry geometry) {
-    String label = label(factory.name());
+      PrunerFactory factory,
+      Map<String, String> fixed,
+      String label,
+      double ratio,
+      double target,
+      int textTokens,
+      ModelGeometry geometry) {
     if (KeepSearch.hasKeepSetting(factory)) {
       try {
         KeepSearch.Setting setting =
-            new KeepSearch(factory, Map.of(), geometry, textTokens).nearestFlopsRatio(target);
+            new KeepSearch(factory, fixed, geometry, textTokens).nearestFlopsRatio(target);
         int tokens = setting.keepTokens();
         double nominal = Double.isNaN(ratio) ? (double) tokens / geometry.visualTokens() : ratio;
-        Configuration atRatio = configuration(factory, nominal, Map.of(), label, geometry);
+        Configuration atRatio = configuration(factory, nominal, fixed, label, geometry);
         if (!Double.isNaN(ratio) && tokens == tokensOf(ratio, geometry)) {
           return withTarget(atRatio, target);
         }
-        return new Configuration(
-            factory.name(),
-            Map.of(KeepBudget.KEEP_TOKENS, Integer.toString(tokens)),
-            label,
-            nominal,
-            target);
+        Map<String, String> parameters = new TreeMap<>(atRatio.parameters());
+        parameters.remove(KeepBudget.KEEP_RATIO);
+        parameters.put(KeepBudget.KEEP_TOKENS, Integer.toString(tokens));
+        return new Configuration(factory.name(), parameters, label, nominal, target);
       } catch (IllegalStateException e) {
         // the pruner takes keep_tokens but does not plan ahead: fall through to its keep ratio
       }
     }
     double nominal = Double.isNaN(ratio) ? target : ratio;
-    return withTarget(configuration(factory, nominal, Map.of(), label, geometry), target);
+    return withTarget(configuration(factory, nominal, fixed, label, geometry), target);
+  }
+
+  /** The registry name of a {@code --pruners} entry {@code name[:key=value]...}. */
+  public static String prunerName(String entry) {
+    int colon = entry.indexOf(':');
+    return (colon < 0 ? entry : entry.substring(0, colon)).strip();
+  }
+
+  /**
+   * The parameters a {@code --pruners} entry {@code name[:key=value]...} fixes for every row of
+   * that pruner (e.g. {@code pdrop:positions=keep}), in the order given.
+   *
+   * @throws IllegalArgumentException for a piece that is not {@code key=value}
+   */
+  public static Map<String, String> fixedParameters(String entry) {
+    Map<String, String> fixed = new LinkedHashMap<>();
+    String[] parts = entry.split(":", -1);
+    for (int i = 1; i < parts.length; i++) {
+      int equals = parts[i].indexOf('=');
+      if (equals <= 0 || equals == parts[i].length() - 1) {
+        throw new IllegalArgumentException(
+            "--pruners entry '"
+                + entry
+                + "': '"
+                + parts[i]
+                + "' is not key=value (expected name[:key=value]...)");
+      }
+      String key = parts[i].substring(0, equals).strip();
+      if (key.equals(KeepBudget.KEEP_RATIO) || key.equals(KeepBudget.KEEP_TOKENS)) {
+        throw new IllegalArgumentException(
+            "--pruners entry '"
+                + entry
+                + "' sets "
+                + key
+                + ", which --keep-ratios and the protocol decide; leave it out");
+      }
+      fixed.put(key, parts[i].substring(equals + 1).strip());
+    }
+    return fixed;
+  }
+
+  private static String describe(Map<String, String> fixed) {
+    if (fixed.isEmpty()) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder(" (");
+    fixed.forEach(
+        (key, value) ->
+            text.append(text.length() > 2 ? ", " : "").append(key).append('=').append(value));
+    return text.append(')').toString();
   }
 
   private static Configuration withTarget(Configuration configuration, double target) {

@@ -79,6 +79,58 @@ class ConfigurationPlanTest {
   }
 
   @Test
+  void anEntryCanFixParametersForEveryRowOfItsPruner() {
+    for (Protocol protocol : List.of(Protocol.EQUAL_FLOPS, Protocol.EQUAL_TOKENS)) {
+      ConfigurationPlan plan =
+          ConfigurationPlan.build(
+              new ConfigurationPlan.Options(
+                  List.of("none", "fastv", "pdrop", "pdrop:positions=keep:ranking=own"),
+                  List.of(0.1),
+                  protocol,
+                  false,
+                  "fastv",
+                  List.of(),
+                  false,
+                  false,
+                  false,
+                  30),
+              REGISTRY::require,
+              GEOMETRY);
+      Configuration reference = plan.main().get(2);
+      Configuration earlier = plan.main().get(3);
+      assertThat(earlier.label()).isEqualTo("PDrop (positions=keep, ranking=own)");
+      assertThat(earlier.pruner()).isEqualTo("pdrop");
+      // the same keep setting as the plain entry (position and ranking do not change FLOPs)
+      Map<String, String> withoutFixed = new java.util.TreeMap<>(earlier.parameters());
+      withoutFixed.remove("positions");
+      withoutFixed.remove("ranking");
+      assertThat(withoutFixed).isEqualTo(reference.parameters());
+      assertThat(earlier.parameters()).containsEntry("positions", "keep");
+      assertThat(earlier.flopsTarget()).isEqualTo(reference.flopsTarget());
+    }
+    // a parameter equal to the default is left out of the id, as everywhere
+    assertThat(
+            ConfigurationPlan.build(
+                    List.of("pdrop:positions=renumber"),
+                    List.of(0.1),
+                    false,
+                    false,
+                    REGISTRY::require,
+                    GEOMETRY)
+                .main()
+                .get(0)
+                .id())
+        .isEqualTo("pdrop{keep_ratio=0.1}");
+    assertThatThrownBy(() -> ConfigurationPlan.fixedParameters("pdrop:positions"))
+        .hasMessage(
+            "--pruners entry 'pdrop:positions': 'positions' is not key=value (expected"
+                + " name[:key=value]...)");
+    assertThatThrownBy(() -> ConfigurationPlan.fixedParameters("pdrop:keep_ratio=0.2"))
+        .hasMessageContaining("sets keep_ratio, which --keep-ratios and the protocol decide");
+    assertThat(ConfigurationPlan.prunerName(" altp:n_superpixels=5")).isEqualTo("altp");
+  }
+
+  @Test
   void equalFlopsSolvesPdropAndSharesTheReferenceAndAltpRuns() {
     ConfigurationPlan plan =
         ConfigurationPlan.build(equalFlops(List.of(), true), REGISTRY::require, GEOMETRY);

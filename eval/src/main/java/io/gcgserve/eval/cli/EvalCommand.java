@@ -12,6 +12,8 @@ import io.gcgserve.model.GroundedCaptioner;
 import io.gcgserve.model.data.Split;
 import io.gcgserve.model.djl.GcgModels;
 import io.gcgserve.model.djl.GlanceScope;
+import io.gcgserve.pruners.ParameterSpec;
+import io.gcgserve.pruners.PrunerFactory;
 import io.gcgserve.pruners.PrunerRegistry;
 import io.gcgserve.pruners.builtin.BuiltInPruners;
 import java.io.IOException;
@@ -84,7 +86,9 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--pruners",
       split = ",",
       description =
-          "Pruners in table order (default: none,fastv,pdrop,altp; none,fastv with --quick).")
+          "Pruners in table order (default: none,fastv,pdrop,altp; none,fastv with --quick);"
+              + " name:key=value[:key=value] fixes parameters for every row of that entry, e.g."
+              + " pdrop:positions=keep beside pdrop.")
   private @Nullable List<String> pruners;
 
   @Option(
@@ -233,9 +237,7 @@ public final class EvalCommand implements Callable<Integer> {
     List<Double> targets = flopsRatios == null ? List.of() : flopsRatios;
     Protocol parsedProtocol = checkProtocolFlags(targets);
     PrunerRegistry registry = BuiltInPruners.registry();
-    for (String pruner : selection.pruners()) {
-      registry.require(pruner); // unknown names fail before the model loads
-    }
+    checkPruners(registry, selection.pruners());
     registry.require(flopsReference);
     progress.println(
         "gcg-eval: "
@@ -281,6 +283,19 @@ public final class EvalCommand implements Callable<Integer> {
       System.out.print(report.markdown());
     }
     return 0;
+  }
+
+  /** Unknown pruner names and parameters fail before the model loads. */
+  private void checkPruners(PrunerRegistry registry, List<String> entries) {
+    for (String pruner : entries) {
+      PrunerFactory factory = registry.require(ConfigurationPlan.prunerName(pruner));
+      try {
+        ParameterSpec.rejectUnknown(
+            factory.name(), ConfigurationPlan.fixedParameters(pruner), factory.parameters());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
   }
 
   /** The protocol, after checking the flags that go with it. */
