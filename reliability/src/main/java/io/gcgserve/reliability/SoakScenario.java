@@ -40,6 +40,10 @@ final class SoakScenario {
   static ScenarioResult run(Suite suite) throws IOException, InterruptedException {
     ServerProcess server = suite.mainServer();
     ManagedChannel channel = suite.mainChannel();
+    // start from an idle server: a stream an earlier scenario left draining (the slow reader's)
+    // would take one of the places the soak's closed loop fills at the tiny plan's capacity
+    Suite.awaitGauge(server, "gcg_requests_in_flight", 0, java.time.Duration.ofSeconds(10));
+    Suite.awaitGauge(server, "gcg_requests_queued", 0, java.time.Duration.ofSeconds(10));
     int total = suite.plan().soakRequests();
     AtomicInteger done = new AtomicInteger();
     List<Point> points = new ArrayList<>();
@@ -84,14 +88,26 @@ final class SoakScenario {
     sample.run();
     double seconds = (System.nanoTime() - start) / 1e9;
     long ok = outcomes.stream().filter(CaptionStream.Outcome::completed).count();
+    // what the requests that did not complete ended with, e.g. {RESOURCE_EXHAUSTED: ...=1}
+    java.util.Map<String, Integer> other = new java.util.TreeMap<>();
+    for (CaptionStream.Outcome outcome : outcomes) {
+      if (!outcome.completed()) {
+        other.merge(outcome.code() + ": " + outcome.description(), 1, Integer::sum);
+      }
+    }
     List<Point> samples;
     synchronized (points) {
       samples = List.copyOf(points);
     }
-    return result(total, ok, seconds, samples);
+    return result(total, ok, other, seconds, samples);
   }
 
-  private static ScenarioResult result(int total, long ok, double seconds, List<Point> samples) {
+  private static ScenarioResult result(
+      int total,
+      long ok,
+      java.util.Map<String, Integer> other,
+      double seconds,
+      List<Point> samples) {
     if (samples.isEmpty()) {
       return ScenarioResult.failed(NAME, "no /proc sample of the server could be read");
     }
@@ -109,13 +125,14 @@ final class SoakScenario {
     String figures =
         String.format(
             java.util.Locale.ROOT,
-            "%d requests (%s) in %s s, %d completed; RSS first %s MiB, last %s MiB, max %s MiB,"
+            "%d requests (%s) in %s s, %d completed, other %s; RSS first %s MiB, last %s MiB, max %s MiB,"
                 + " last-half slope %s MiB per 1000 requests (%d samples); threads first %d,"
                 + " halfway %d, last %d, max %d, last-half slope %s per 1000",
             total,
             String.join("/", PRUNERS),
             Stats.f1(seconds),
             ok,
+            other,
             Stats.f1(first.rssMib()),
             Stats.f1(last.rssMib()),
             Stats.f1(maxRss),
