@@ -31,18 +31,14 @@ final class GroundingHeads {
   private final NDArray groundingFeatures;
 
   /**
-   * What the glance reads: the two arrays above, or after {@link #confineGlance} copies of them
-   * with every position of a pruned visual token zeroed.
+   * What a confined glance reads (see {@link #confineGlance}): copies of the two arrays above with
+   * every position of a pruned visual token zeroed, and which grounding cells lie under a kept
+   * token, as 1 and 0 on the host ({@code cells}) and as a {@code (G, G)} array ({@code grid}).
    */
-  private NDArray glanceQueries;
+  private record Confined(NDArray queries, NDArray features, float[] cells, NDArray grid) {}
 
-  private NDArray glanceFeatures;
-
-  /** After {@link #confineGlance}: whether each grounding cell lies under a kept visual token. */
-  private boolean @Nullable [] glanceCells;
-
-  /** The same as a {@code (G, G)} array of 1 and 0, or null while the glance reads everything. */
-  private @Nullable NDArray glanceGrid;
+  /** Null while the glance reads the whole image. */
+  private @Nullable Confined confined;
 
   GroundingHeads(
       GcgNetwork network, ImageRgb image, NDArray pixelQueries, NDArray groundingFeatures) {
@@ -51,8 +47,6 @@ final class GroundingHeads {
     this.image = image;
     this.pixelQueries = pixelQueries;
     this.groundingFeatures = groundingFeatures;
-    this.glanceQueries = pixelQueries;
-    this.glanceFeatures = groundingFeatures;
     this.oneRegionPerPhrase =
         config.singleRegionMasks() ? new Masks.OneRegionPerPhrase(config.groundingSize()) : null;
   }
@@ -89,11 +83,11 @@ final class GroundingHeads {
    */
   NDArray glance(NDArray normed) {
     int size = config.groundingSize();
-    float[] logits = maskLogits(normed, glanceQueries);
-    boolean[] cells = glanceCells;
-    if (cells != null) {
+    Confined only = confined;
+    float[] logits = maskLogits(normed, only == null ? pixelQueries : only.queries());
+    if (only != null) {
       for (int cell = 0; cell < logits.length; cell++) {
-        if (!cells[cell]) {
+        if (only.cells()[cell] == 0f) {
           logits[cell] = -Math.abs(logits[cell]) - 1f;
         }
       }
@@ -105,11 +99,10 @@ final class GroundingHeads {
     if (box == null) {
       box = new float[] {0, 0, size, size};
     }
-    NDArray grid = glanceGrid;
     NDArray glance =
-        grid == null
-            ? network.glance(normed.getManager(), box, glanceFeatures)
-            : network.glance(normed.getManager(), box, glanceFeatures, grid);
+        only == null
+            ? network.glance(normed.getManager(), box, groundingFeatures)
+            : network.glance(normed.getManager(), box, only.features(), only.grid());
     return glance.reshape(1, 1, config.hiddenSize());
   }
 
@@ -129,15 +122,13 @@ final class GroundingHeads {
     for (int token : kept) {
       tokens[token] = true;
     }
-    boolean[] cells = new boolean[size * size];
     float[] cellWeights = new float[size * size];
     double cellPixels = (double) config.imageSize() / size;
     for (int y = 0; y < size; y++) {
       int row = (int) Math.floor((y + 0.5) * cellPixels / config.patchSize());
       for (int x = 0; x < size; x++) {
         int column = (int) Math.floor((x + 0.5) * cellPixels / config.patchSize());
-        cells[y * size + x] = tokens[row * grid + column];
-        cellWeights[y * size + x] = cells[y * size + x] ? 1f : 0f;
+        cellWeights[y * size + x] = tokens[row * grid + column] ? 1f : 0f;
       }
     }
     float[] tokenWeights = new float[grid * grid];
@@ -160,14 +151,11 @@ final class GroundingHeads {
       NDArray cellGrid = scope.create(cellWeights, new Shape(size, size));
       // created in the features' manager (the session's), as their first operand
       NDArray features = groundingFeatures.mul(cellGrid.reshape(1, size, size));
-      cellGrid.attach(keep);
-      glanceGrid = cellGrid;
       // the confined copies live as long as the originals: in the session's manager
+      cellGrid.attach(keep);
       queries.attach(keep);
-      glanceQueries = queries;
-      glanceFeatures = features;
+      confined = new Confined(queries, features, cellWeights, cellGrid);
     }
-    glanceCells = cells;
   }
 
   /** The mask logits of a final-normed state {@code (1, 1, d)} over the grounding grid. */
