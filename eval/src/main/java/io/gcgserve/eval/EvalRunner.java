@@ -111,10 +111,6 @@ public final class EvalRunner {
           }
           return null;
         };
-    if (workers == 1) {
-      call(worker);
-      return ran.get();
-    }
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
       List<Future<@Nullable Void>> futures = new ArrayList<>();
@@ -143,16 +139,6 @@ public final class EvalRunner {
       pool.shutdownNow();
     }
     return ran.get();
-  }
-
-  private static void call(Callable<@Nullable Void> worker) throws IOException {
-    try {
-      worker.call();
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Captions one image under every configuration still missing for it. */

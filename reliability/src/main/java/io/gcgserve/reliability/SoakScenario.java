@@ -2,9 +2,12 @@ package io.gcgserve.reliability;
 
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,8 +45,8 @@ final class SoakScenario {
     ManagedChannel channel = suite.mainChannel();
     // start from an idle server: a stream an earlier scenario left draining (the slow reader's)
     // would take one of the places the soak's closed loop fills at the tiny plan's capacity
-    Suite.awaitGauge(server, "gcg_requests_in_flight", 0, java.time.Duration.ofSeconds(10));
-    Suite.awaitGauge(server, "gcg_requests_queued", 0, java.time.Duration.ofSeconds(10));
+    Suite.awaitGauge(server, "gcg_requests_in_flight", 0, Duration.ofSeconds(10));
+    Suite.awaitGauge(server, "gcg_requests_queued", 0, Duration.ofSeconds(10));
     int total = suite.plan().soakRequests();
     AtomicInteger done = new AtomicInteger();
     List<Point> points = new ArrayList<>();
@@ -89,7 +92,7 @@ final class SoakScenario {
     double seconds = (System.nanoTime() - start) / 1e9;
     long ok = outcomes.stream().filter(CaptionStream.Outcome::completed).count();
     // what the requests that did not complete ended with, e.g. {RESOURCE_EXHAUSTED: ...=1}
-    java.util.Map<String, Integer> other = new java.util.TreeMap<>();
+    Map<String, Integer> other = new TreeMap<>();
     for (CaptionStream.Outcome outcome : outcomes) {
       if (!outcome.completed()) {
         other.merge(outcome.code() + ": " + outcome.description(), 1, Integer::sum);
@@ -103,11 +106,7 @@ final class SoakScenario {
   }
 
   private static ScenarioResult result(
-      int total,
-      long ok,
-      java.util.Map<String, Integer> other,
-      double seconds,
-      List<Point> samples) {
+      int total, long ok, Map<String, Integer> other, double seconds, List<Point> samples) {
     if (samples.isEmpty()) {
       return ScenarioResult.failed(NAME, "no /proc sample of the server could be read");
     }
