@@ -31,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  * peak number of its slots taken at once. The arrays live in the pool's own manager, a child of the
  * model's.
  *
- * <p>Thread-safe: reads and writes of slots (prefill, decode steps) run under a shared lock, growth
- * under the exclusive one. A thread must not take a slot while it holds the shared lock.
+ * <p>Thread-safe: reads and writes of slots (prefill, decode steps, zeroing a slot taken) run under
+ * a shared lock, growth under the exclusive one, so a prefill on one thread takes and fills its
+ * slots while a decode step runs on another. A thread must not take a slot while it holds the
+ * shared lock.
  */
 final class KvPool {
 
@@ -88,21 +90,32 @@ final class KvPool {
    */
   Slot acquire(int layer, int positions) {
     int capacity = capacityFor(positions);
+    ClassPool pool;
+    int index;
+    synchronized (this) {
+      pool =
+          classes.computeIfAbsent(
+              (long) layer << 32 | capacity, key -> new ClassPool(layer, capacity));
+      index = pool.used.nextClearBit(0);
+      pool.used.set(index);
+    }
+    // a slot within the array is zeroed under the shared lock, beside running decode steps (which
+    // never read a slot they do not own for a row they keep); only growth moves the arrays
+    lock.readLock().lock();
+    try {
+      if (index < pool.slots) {
+        pool.zero(index);
+        return new Slot(pool, index);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
     lock.writeLock().lock();
     try {
-      ClassPool pool;
-      int index;
-      synchronized (this) {
-        pool =
-            classes.computeIfAbsent(
-                (long) layer << 32 | capacity, key -> new ClassPool(layer, capacity));
-        index = pool.used.nextClearBit(0);
-        pool.used.set(index);
-      }
       if (index >= pool.slots) {
         pool.grow(Math.max(INITIAL_SLOTS, pool.slots * 2));
       } else {
-        pool.zero(index);
+        pool.zero(index); // another thread grew the class meanwhile
       }
       return new Slot(pool, index);
     } finally {

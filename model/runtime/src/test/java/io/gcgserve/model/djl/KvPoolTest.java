@@ -7,11 +7,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Slots of the KV pool: classes, reuse, zeroing and growth. */
+/** Slots of the KV pool: classes, reuse, zeroing, growth, and taking one beside a step. */
 class KvPoolTest {
 
   private NDManager manager;
@@ -84,6 +89,56 @@ class KvPoolTest {
     }
     assertThat(sum(fifth)).isZero();
     assertThat(fifth.pool().end()).isEqualTo(5);
+  }
+
+  @Test
+  void aSlotWithinTheArrayIsTakenWhileAStepReadsThePoolAndGrowthWaitsForIt() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      pool.acquire(3, 50);
+    }
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService step = Executors.newSingleThreadExecutor();
+    try {
+      // a decode step holding the shared lock until told
+      Future<?> held =
+          step.submit(
+              () ->
+                  pool.read(
+                      () -> {
+                        reading.countDown();
+                        awaitQuietly(release);
+                        return null;
+                      }));
+      assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+      // the fourth slot exists: taken and zeroed beside the step (the prefill lane's case)
+      KvPool.Slot fourth = pool.acquire(3, 50);
+      assertThat(fourth.index()).isEqualTo(3);
+      // the fifth needs the array to grow, which must wait for the step
+      ExecutorService lane = Executors.newSingleThreadExecutor();
+      try {
+        Future<KvPool.Slot> fifth = lane.submit(() -> pool.acquire(3, 50));
+        Thread.sleep(100);
+        assertThat(fifth).isNotDone();
+        release.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        assertThat(fifth.get(10, TimeUnit.SECONDS).index()).isEqualTo(4);
+        assertThat(fourth.pool().array().getShape().get(1)).isEqualTo(8);
+      } finally {
+        lane.shutdownNow();
+      }
+    } finally {
+      release.countDown();
+      step.shutdownNow();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void write(KvPool.Slot slot, float value) {
