@@ -72,6 +72,7 @@ public final class GcgServer {
   private @Nullable Server server;
   private int metricsPort = -1;
   private boolean stopped;
+  private boolean healthTerminal;
 
   /** Takes the collaborators; use {@link #create} to wire them. */
   @Inject
@@ -249,7 +250,7 @@ public final class GcgServer {
         return false;
       }
     }
-    health.enterTerminalState();
+    healthNotServing();
     Duration delay = config.drainDelay();
     if (!delay.isZero()) {
       progress.println(
@@ -259,6 +260,17 @@ public final class GcgServer {
       Thread.sleep(delay.toMillis());
     }
     return stop(progress);
+  }
+
+  /**
+   * Health NOT_SERVING for good, once: gRPC's health service logs a warning with a stack trace when
+   * told twice, which a drain ({@link #drain} then {@link #stop}) would otherwise do.
+   */
+  private synchronized void healthNotServing() {
+    if (!healthTerminal) {
+      healthTerminal = true;
+      health.enterTerminalState();
+    }
   }
 
   /**
@@ -278,7 +290,7 @@ public final class GcgServer {
       running = server;
     }
     progress.println("gcg-serve: draining: health NOT_SERVING, no new calls");
-    health.enterTerminalState();
+    healthNotServing();
     boolean clean = true;
     if (running != null) {
       running.shutdown();
