@@ -51,6 +51,8 @@ class MainTest {
         "64",
         "--prefill-chunk-tokens",
         "1000",
+        "--prefill-lane",
+        "off",
         "--max-message-bytes",
         "2048",
         "--max-image-size",
@@ -97,6 +99,8 @@ class MainTest {
     assertThat(config.queueCapacity()).isEqualTo(5);
     assertThat(config.maxKvMib()).isEqualTo(64);
     assertThat(config.prefillChunkTokens()).isEqualTo(1000);
+    assertThat(config.prefillLane()).isFalse();
+    assertThat(config.engineLimits().prefillLane()).isFalse();
     assertThat(config.maxMessageBytes()).isEqualTo(2048);
     assertThat(config.maxImageWidth()).isEqualTo(1024);
     assertThat(config.maxImageHeight()).isEqualTo(768);
@@ -232,6 +236,7 @@ class MainTest {
         "--max-batch | 0 | must be at least 1, got 0",
         "--max-kv-mib | 0 | must be at least 1, got 0",
         "--prefill-chunk-tokens | 0 | must be at least 1, got 0",
+        "--prefill-lane | yes | must be on or off, got yes",
         "--queue-capacity | -1 | must be >= 0, got -1",
         "--max-message-bytes | 10 | must be at least 1024, got 10",
         "--max-image-size | 4096by4096 | must look like 4096x4096, got '4096by4096'",

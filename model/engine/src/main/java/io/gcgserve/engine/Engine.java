@@ -2,11 +2,8 @@ package io.gcgserve.engine;
 
 import io.gcgserve.engine.RejectedException.Reason;
 import io.gcgserve.model.GenerationRequest;
-import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GenerationSession;
-import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
-import io.gcgserve.model.StepTimings.Phase;
 import io.gcgserve.model.StepwiseCaptioner;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -15,26 +12,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs every admitted request on one thread, iteration by iteration, the way iteration-level
- * batching servers do: each iteration (1) moves waiting requests into the batch while it has room
- * ({@link EngineLimits#maxBatch}) and their memory fits ({@link EngineLimits#maxReservedBytes}),
- * first come first served; (2) ends requests found cancelled, freeing their place; (3) runs prefill
+ * Runs every admitted request iteration by iteration, the way iteration-level batching servers do:
+ * each iteration (1) moves waiting requests into the batch while it has room ({@link
+ * EngineLimits#maxBatch}) and their memory fits ({@link EngineLimits#maxReservedBytes}), first come
+ * first served; (2) ends requests found cancelled, freeing their place; (3) runs a prefill chunk:
  * pieces (the encoders, then one LLM layer each), oldest request first, until {@link
- * EngineLimits#prefillChunkTokens} tokens of prefill work are spent; (4) runs one decode step for
- * every decoding request whose client can take more, as one batch. Requests join and leave the
- * batch between iterations, so the per-step cost of decoding is shared by everyone running, and a
- * long prefill delays the running requests' next tokens by at most one chunk.
+ * EngineLimits#prefillChunkTokens} tokens of prefill work are spent or a request's prefill ends
+ * ({@link PrefillChunk}); (4) runs one decode step for every decoding request whose client can take
+ * more, as one batch. Requests join and leave the batch between iterations, so the per-step cost of
+ * decoding is shared by everyone running.
+ *
+ * <p>Two threads or one ({@link EngineLimits#prefillLane}): with the prefill lane, the chunk runs
+ * on a thread of its own while the engine thread runs decode steps of the other requests, as many
+ * as fit in the chunk's time, so prefill and decode use a core each; without it, the engine thread
+ * runs the chunk, then the step, and a long prefill delays the running requests' next tokens by at
+ * most one chunk. The lane only advances its chunk's sessions; everything else (sinks, the batch,
+ * admission) stays on the engine thread.
  *
  * <p>Admission never blocks: {@link #submit} refuses at once when the batch and the queue are full.
  * Cancellation (the request's flag) is checked every iteration for every request, waiting or
- * running, and by the session before each prefill piece and each step; an iteration is one prefill
- * chunk plus one decode step, so a cancelled request frees its place within that.
+ * running, before every decode step for the decoding ones, and by the session before each prefill
+ * piece and each step, so a cancelled request frees its place within one piece or step (one chunk
+ * plus one step without the lane).
  *
  * <p>Failures stay with their requests: a prefill piece that throws fails its request; a decode
  * step that throws fails the requests of that step (their sessions may be half-stepped); a sink
@@ -62,14 +66,7 @@ public final class Engine implements AutoCloseable {
   private boolean stopping;
   private boolean stopped;
 
-  // confined to the engine thread, published for stats()
-  private final List<Admitted> running = new ArrayList<>();
-  private volatile int runningCount;
-  private final AtomicLong reservedBytes = new AtomicLong();
-  private final AtomicLong decodeSteps = new AtomicLong();
-  private final AtomicLong decodeRows = new AtomicLong();
-  private final AtomicLong decodeTokens = new AtomicLong();
-  private final AtomicLong prefillPieces = new AtomicLong();
+  private final RunningBatch batch;
 
   /** An engine over {@code captioner}; {@link #start} starts its thread. */
   public Engine(StepwiseCaptioner captioner, EngineLimits limits) {
@@ -77,6 +74,7 @@ public final class Engine implements AutoCloseable {
     this.limits = Objects.requireNonNull(limits, "limits is null");
     this.thread = new Thread(this::run, "gcg-engine");
     thread.setDaemon(true);
+    this.batch = new RunningBatch(captioner, limits, timings, this::released);
   }
 
   /** Starts the engine's thread. */
@@ -178,14 +176,7 @@ public final class Engine implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    return new EngineStats(
-        runningCount,
-        queued,
-        reservedBytes.get(),
-        decodeSteps.get(),
-        decodeRows.get(),
-        decodeTokens.get(),
-        prefillPieces.get());
+    return batch.stats(queued);
   }
 
   /**
@@ -231,10 +222,7 @@ public final class Engine implements AutoCloseable {
   private void run() {
     try {
       while (admitWaiting()) {
-        boolean worked = endCancelled();
-        worked |= prefill();
-        worked |= decode();
-        if (!worked) {
+        if (!batch.work()) {
           awaitWork();
         }
       }
@@ -280,9 +268,9 @@ public final class Engine implements AutoCloseable {
             }
             return gone;
           });
-      long reserved = reservedBytes.get();
+      long reserved = batch.reservedBytes();
       while (!waiting.isEmpty()
-          && running.size() + joining.size() < limits.maxBatch()
+          && batch.runningCount() + joining.size() < limits.maxBatch()
           && reserved + waiting.peekFirst().reserved <= limits.maxReservedBytes()) {
         Admitted entry = waiting.pollFirst();
         reserved += entry.reserved;
@@ -291,169 +279,10 @@ public final class Engine implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    for (Admitted entry : joining) {
-      running.add(entry);
-      reservedBytes.addAndGet(entry.reserved);
-      try {
-        entry.sink.onStarted();
-      } catch (RuntimeException e) {
-        fail(entry, new IllegalStateException("a sink failed taking its request's start", e));
-      }
-    }
-    runningCount = running.size();
+    batch.join(joining);
     for (Admitted entry : cancelled) {
       entry.session.cancel();
-      complete(entry);
-    }
-    return true;
-  }
-
-  /** Ends running requests whose cancellation flag is set; true when it ended any. */
-  private boolean endCancelled() {
-    boolean any = false;
-    for (Admitted entry : List.copyOf(running)) {
-      if (entry.session.request().cancellation().getAsBoolean()) {
-        entry.session.cancel();
-        complete(entry);
-        any = true;
-      }
-    }
-    return any;
-  }
-
-  /** Runs prefill pieces, oldest request first, until the chunk's tokens are spent. */
-  private boolean prefill() {
-    int budget = limits.prefillChunkTokens();
-    boolean worked = false;
-    for (Admitted entry : List.copyOf(running)) {
-      GenerationSession session = entry.session;
-      while (session.isPrefilling() && (budget > 0 || !worked)) {
-        // a long chunk must not keep cancelled requests in the batch: look before every piece
-        endCancelled();
-        if (entry.released) {
-          break;
-        }
-        budget -= session.nextPrefillCost();
-        worked = true;
-        long start = System.nanoTime();
-        StepEvents events;
-        try {
-          events = session.advancePrefill();
-        } catch (RuntimeException | OutOfMemoryError e) {
-          fail(entry, e);
-          break;
-        } finally {
-          timings.add(Phase.PREFILL, System.nanoTime() - start);
-          prefillPieces.incrementAndGet();
-        }
-        if (events != null) {
-          deliver(entry, events);
-        }
-        if (entry.released) {
-          break;
-        }
-      }
-      if (!entry.released && session.isFinished()) {
-        complete(entry);
-      }
-      if (budget <= 0) {
-        break;
-      }
-    }
-    return worked;
-  }
-
-  /** One decode step of every decoding request whose sink can take it; true when it ran. */
-  private boolean decode() {
-    endCancelled();
-    List<Admitted> batch = new ArrayList<>();
-    List<GenerationSession> sessions = new ArrayList<>();
-    for (Admitted entry : running) {
-      GenerationSession session = entry.session;
-      if (!session.isPrefilling() && !session.isFinished() && entry.sink.canTakeStep()) {
-        batch.add(entry);
-        sessions.add(session);
-      }
-    }
-    if (batch.isEmpty()) {
-      return false;
-    }
-    List<StepEvents> events;
-    try {
-      events = captioner.decode(sessions, timings);
-    } catch (RuntimeException | OutOfMemoryError e) {
-      log.log(Level.ERROR, "a decode step of " + batch.size() + " request(s) failed", e);
-      batch.forEach(entry -> fail(entry, e));
-      return true;
-    }
-    decodeSteps.incrementAndGet();
-    decodeRows.addAndGet(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      Admitted entry = batch.get(i);
-      StepEvents step = events.get(i);
-      if (step.token() != null) {
-        decodeTokens.incrementAndGet();
-      }
-      deliver(entry, step);
-      if (!entry.released && entry.session.isFinished()) {
-        complete(entry);
-      }
-    }
-    return true;
-  }
-
-  private void deliver(Admitted entry, StepEvents events) {
-    long start = System.nanoTime();
-    try {
-      events.deliverTo(entry.sink);
-    } catch (RuntimeException e) {
-      fail(entry, new IllegalStateException("delivering a request's events failed", e));
-    } finally {
-      timings.add(Phase.EVENT_ENCODING, System.nanoTime() - start);
-    }
-  }
-
-  private void complete(Admitted entry) {
-    GenerationResult result = entry.session.result();
-    if (!release(entry)) {
-      return;
-    }
-    try {
-      entry.sink.onFinished(result);
-    } catch (RuntimeException e) {
-      log.log(Level.WARNING, "a sink failed taking its request's end", e);
-    }
-  }
-
-  private void fail(Admitted entry, Throwable failure) {
-    if (!release(entry)) {
-      return;
-    }
-    try {
-      entry.sink.onFailed(failure);
-    } catch (RuntimeException e) {
-      log.log(Level.WARNING, "a sink failed taking its request's failure", e);
-    }
-  }
-
-  /** Takes the request out of the batch and frees its session; false when already released. */
-  private boolean release(Admitted entry) {
-    if (entry.released) {
-      return false;
-    }
-    entry.released = true;
-    boolean wasRunning = running.remove(entry);
-    if (wasRunning) {
-      reservedBytes.addAndGet(-entry.reserved);
-      runningCount = running.size();
-    }
-    entry.session.close();
-    lock.lock();
-    try {
-      admitted--;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
+      batch.complete(entry);
     }
     return true;
   }
@@ -475,16 +304,26 @@ public final class Engine implements AutoCloseable {
 
   /** Fails every admitted request: the engine is stopping. */
   private void failEverything() {
-    List<Admitted> left = new ArrayList<>(running);
+    List<Admitted> left;
     lock.lock();
     try {
       closing = true;
-      left.addAll(waiting);
+      left = new ArrayList<>(waiting);
       waiting.clear();
     } finally {
       lock.unlock();
     }
-    RejectedException stopping = RejectedException.shuttingDown();
-    left.forEach(entry -> fail(entry, stopping));
+    batch.failAll(left, RejectedException.shuttingDown());
+  }
+
+  /** A request left the batch or ended before joining it: one admitted fewer. */
+  private void released() {
+    lock.lock();
+    try {
+      admitted--;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 }

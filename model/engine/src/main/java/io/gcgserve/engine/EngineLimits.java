@@ -12,10 +12,16 @@ package io.gcgserve.engine;
  *     fits
  * @param prefillChunkTokens prefill work per engine iteration, in tokens processed (a layer over
  *     600 tokens costs 600); the engine runs prefill pieces, oldest request first, until this is
- *     spent (at least one piece), then one decode step
+ *     spent (at least one piece) or a prefill ends, then decode steps
+ * @param prefillLane whether prefill chunks run on a thread of their own beside the decode steps
+ *     ({@link Engine}), or on the engine thread between them
  */
 public record EngineLimits(
-    int maxBatch, int queueCapacity, long maxReservedBytes, int prefillChunkTokens) {
+    int maxBatch,
+    int queueCapacity,
+    long maxReservedBytes,
+    int prefillChunkTokens,
+    boolean prefillLane) {
 
   /** Checks every limit. */
   public EngineLimits {

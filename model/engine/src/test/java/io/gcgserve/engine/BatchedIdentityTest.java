@@ -113,7 +113,8 @@ class BatchedIdentityTest {
         alone.add(lines.lines);
       }
       List<Lines> batched = new ArrayList<>();
-      Engine engine = new Engine(model, new EngineLimits(6, requests.size(), 1L << 30, 1_500));
+      Engine engine =
+          new Engine(model, new EngineLimits(6, requests.size(), 1L << 30, 1_500, true));
       engine.start();
       try {
         for (GenerationRequest request : requests) {

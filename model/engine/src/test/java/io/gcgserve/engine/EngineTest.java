@@ -19,14 +19,22 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The scheduler's contract, on a scripted model whose every piece and step is logged. */
-class EngineTest {
+/**
+ * The scheduler's contract, on a scripted model whose every piece and step is logged; run with the
+ * prefill lane ({@link EngineLaneTest}) and without it ({@link EngineOneThreadTest}), which add
+ * what is particular to each.
+ */
+abstract class EngineTest {
 
-  private final ScriptedModel model = new ScriptedModel();
-  private Engine engine;
+  final ScriptedModel model = new ScriptedModel();
+  Engine engine;
 
-  private Engine start(int maxBatch, int queue, long maxBytes, int chunkTokens) {
-    engine = new Engine(model, new EngineLimits(maxBatch, queue, maxBytes, chunkTokens));
+  /** Whether the engines of this test run prefill on the lane. */
+  abstract boolean prefillLane();
+
+  Engine start(int maxBatch, int queue, long maxBytes, int chunkTokens) {
+    engine =
+        new Engine(model, new EngineLimits(maxBatch, queue, maxBytes, chunkTokens, prefillLane()));
     engine.start();
     return engine;
   }
@@ -38,7 +46,7 @@ class EngineTest {
     }
   }
 
-  private static GenerationRequest request(String prompt, int tokens, BooleanSupplier cancelled) {
+  static GenerationRequest request(String prompt, int tokens, BooleanSupplier cancelled) {
     return new GenerationRequest(
         new ImageRgb(2, 2, new int[4]),
         prompt,
@@ -47,7 +55,7 @@ class EngineTest {
         cancelled);
   }
 
-  private static GenerationRequest request(int tokens) {
+  static GenerationRequest request(int tokens) {
     return request("", tokens, () -> false);
   }
 
@@ -62,6 +70,13 @@ class EngineTest {
       sink.ready = false;
       engine.submit(request(5 + 3 * i), sink);
       sinks.add(sink);
+    }
+    // and until the first four prefilled, so that the batch fills whatever order the prefill
+    // lane finishes them in
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (sinks.subList(0, 4).stream().anyMatch(sink -> sink.tokens() < 1)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(1);
     }
     sinks.forEach(sink -> sink.ready = true);
     engine.wake();
@@ -196,6 +211,12 @@ class EngineTest {
     RecordingSink fast = new RecordingSink();
     engine.submit(request(6), fast);
     assertThat(fast.await().generatedTokens()).isEqualTo(6);
+    // its prefill gives its first token (with the lane, maybe after the fast one ended); no more
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (slow.tokens() < 1 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    Thread.sleep(50);
     assertThat(slow.finished).isNotDone();
     assertThat(slow.tokens()).isEqualTo(1);
     slow.ready = true;
@@ -229,75 +250,6 @@ class EngineTest {
   }
 
   @Test
-  void aLongPrefillIsCutIntoChunksBetweenDecodeSteps() throws Exception {
-    // a chunk of one piece: the decoding request steps between every two pieces of the newcomer
-    start(4, 4, 1 << 20, ScriptedModel.PIECE_COST);
-    List<String> log = interleaving();
-    int p0 = log.indexOf("r1 prefill 0");
-    int p1 = log.indexOf("r1 prefill 1");
-    int p2 = log.indexOf("r1 prefill 2");
-    assertThat(log.subList(p0, p1)).anyMatch(line -> line.startsWith("r0 step"));
-    assertThat(log.subList(p1, p2)).anyMatch(line -> line.startsWith("r0 step"));
-  }
-
-  @Test
-  void aWholePrefillFitsOneChunkWhenTheBudgetAllows() throws Exception {
-    start(4, 4, 1 << 20, ScriptedModel.PREFILL_PIECES * ScriptedModel.PIECE_COST);
-    List<String> log = interleaving();
-    assertThat(log.indexOf("r1 prefill 2") - log.indexOf("r1 prefill 0")).isEqualTo(2);
-  }
-
-  /**
-   * Runs a second request's prefill while a first one decodes (until cancelled once the second
-   * ended) and returns the model's log.
-   */
-  private List<String> interleaving() throws Exception {
-    AtomicBoolean stopFirst = new AtomicBoolean();
-    RecordingSink first = new RecordingSink();
-    engine.submit(request("", 1_000_000, stopFirst::get), first);
-    while (first.tokens() < 2) {
-      Thread.sleep(1);
-    }
-    RecordingSink second = new RecordingSink();
-    engine.submit(request(3), second);
-    second.await();
-    stopFirst.set(true);
-    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-    synchronized (model.log) {
-      return List.copyOf(model.log);
-    }
-  }
-
-  @Test
-  void aRequestCancelledDuringAnotherPrefillEndsBeforeItsNextPiece() throws Exception {
-    // a chunk that holds the newcomer's whole prefill: without a look between pieces, the
-    // cancelled request would hold its place until the chunk and a decode step ran
-    start(4, 4, 1 << 20, ScriptedModel.PREFILL_PIECES * ScriptedModel.PIECE_COST);
-    RecordingSink first =
-        new RecordingSink() {
-          @Override
-          public void onFinished(io.gcgserve.model.GenerationResult result) {
-            model.log.add("r0 ended");
-            super.onFinished(result);
-          }
-        };
-    engine.submit(request("", 1_000_000, () -> model.log.contains("r1 prefill 1")), first);
-    while (first.tokens() < 2) {
-      Thread.sleep(1);
-    }
-    RecordingSink second = new RecordingSink();
-    engine.submit(request(3), second);
-    second.await();
-    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-    List<String> log;
-    synchronized (model.log) {
-      log = List.copyOf(model.log);
-    }
-    assertThat(log.indexOf("r0 ended"))
-        .isBetween(log.indexOf("r1 prefill 1"), log.indexOf("r1 prefill 2"));
-  }
-
-  @Test
   void shutdownLetsRunningRequestsFinishThenRefusesAndFailsTheRest() throws Exception {
     start(1, 2, 1 << 20, 10_000);
     RecordingSink running = new RecordingSink();
@@ -322,9 +274,13 @@ class EngineTest {
 
   @Test
   void limitsAreChecked() {
-    assertThatThrownBy(() -> new EngineLimits(0, 1, 1, 1)).hasMessageContaining("maxBatch");
-    assertThatThrownBy(() -> new EngineLimits(1, -1, 1, 1)).hasMessageContaining("queueCapacity");
-    assertThatThrownBy(() -> new EngineLimits(1, 1, 0, 1)).hasMessageContaining("maxReserved");
-    assertThatThrownBy(() -> new EngineLimits(1, 1, 1, 0)).hasMessageContaining("prefillChunk");
+    boolean lane = prefillLane();
+    assertThatThrownBy(() -> new EngineLimits(0, 1, 1, 1, lane)).hasMessageContaining("maxBatch");
+    assertThatThrownBy(() -> new EngineLimits(1, -1, 1, 1, lane))
+        .hasMessageContaining("queueCapacity");
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 0, 1, lane))
+        .hasMessageContaining("maxReserved");
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 1, 0, lane))
+        .hasMessageContaining("prefillChunk");
   }
 }

@@ -15,6 +15,8 @@ import io.gcgserve.pruners.ModelGeometry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +39,14 @@ final class ScriptedModel implements StepwiseCaptioner {
   final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
   final AtomicReference<@Nullable Throwable> nextDecodeFailure = new AtomicReference<>();
   final List<Session> opened = Collections.synchronizedList(new ArrayList<>());
+
+  /** A request with this prompt holds its first prefill piece until {@link #gate} opens. */
+  static final String GATED = "gated";
+
+  final CountDownLatch gate = new CountDownLatch(1);
+
+  /** Opens when a {@link #GATED} request's first piece starts waiting at the gate. */
+  final CountDownLatch gateReached = new CountDownLatch(1);
 
   @Override
   public ModelInfo info() {
@@ -117,6 +127,17 @@ final class ScriptedModel implements StepwiseCaptioner {
       if (request.cancellation().getAsBoolean()) {
         cancel();
         return StepEvents.NONE;
+      }
+      if (piecesRun == 0 && request.prompt().equals(GATED)) {
+        gateReached.countDown();
+        try {
+          if (!gate.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the gate never opened");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted at the gate", e);
+        }
       }
       log.add(name + " prefill " + piecesRun);
       piecesRun++;

@@ -25,6 +25,7 @@ import static io.gcgserve.server.config.ServerSettings.METRICS_PORT;
 import static io.gcgserve.server.config.ServerSettings.MODEL_DIRECTORY;
 import static io.gcgserve.server.config.ServerSettings.PORT;
 import static io.gcgserve.server.config.ServerSettings.PREFILL_CHUNK_TOKENS;
+import static io.gcgserve.server.config.ServerSettings.PREFILL_LANE;
 import static io.gcgserve.server.config.ServerSettings.QUEUE_CAPACITY;
 import static io.gcgserve.server.config.ServerSettings.STREAM_BUFFER_MESSAGES;
 import static io.gcgserve.server.config.ServerSettings.TTFT_SLO_MS;
@@ -185,10 +186,20 @@ public final class ServerConfig {
     return set(PREFILL_CHUNK_TOKENS, prefillChunkTokens);
   }
 
+  /** Whether prefill runs on a thread of its own beside the decode steps. */
+  public boolean prefillLane() {
+    return "on".equals(required(PREFILL_LANE));
+  }
+
+  /** Sets whether prefill runs on a thread of its own. */
+  public ServerConfig setPrefillLane(boolean on) {
+    return set(PREFILL_LANE, on ? "on" : "off");
+  }
+
   /** The engine's limits from these settings. */
   public EngineLimits engineLimits() {
     return new EngineLimits(
-        maxBatch(), queueCapacity(), (long) maxKvMib() << 20, prefillChunkTokens());
+        maxBatch(), queueCapacity(), (long) maxKvMib() << 20, prefillChunkTokens(), prefillLane());
   }
 
   /** How long a drain lets in-flight requests finish before cancelling them. */

@@ -117,6 +117,18 @@ public final class ServerSettings {
                   + " streams smoother, higher gives new requests their first token sooner.")
           .requiring(tokens -> tokens >= 1, "must be at least 1");
 
+  /** Whether prefill runs on a thread of its own beside the decode steps. */
+  public static final Setting<String> PREFILL_LANE =
+      // a word, not a Boolean: picocli would turn a Boolean-typed option into a flag
+      Setting.ofText(
+              "--prefill-lane",
+              "on|off",
+              "on",
+              "on: prefill chunks run on a thread of their own while the engine thread runs decode"
+                  + " steps, a core each; off: one thread runs both in turn (server/README.md,"
+                  + " Engine).")
+          .requiring(text -> text.equals("on") || text.equals("off"), "must be on or off");
+
   /** Largest accepted request message. */
   public static final Setting<Integer> MAX_MESSAGE_BYTES =
       Setting.ofInteger(
@@ -331,6 +343,7 @@ public final class ServerSettings {
           QUEUE_CAPACITY,
           MAX_KV_MIB,
           PREFILL_CHUNK_TOKENS,
+          PREFILL_LANE,
           MAX_MESSAGE_BYTES,
           MAX_IMAGE_SIZE,
           DRAIN_DELAY,

@@ -38,6 +38,10 @@ public final class ServedModel implements AutoCloseable {
   private final Provider<StepwiseCaptioner> loader;
   private final boolean warmUp;
   private final EngineLimits limits;
+
+  /** DJL's system property for PyTorch's intra-op threads. */
+  static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
+
   private final int configuredTokenLimit;
   private final int defaultMaxNewTokens;
   private volatile int maxNewTokensLimit;
@@ -66,6 +70,9 @@ public final class ServedModel implements AutoCloseable {
       return current.info();
     }
     long start = System.nanoTime();
+    if (limits.prefillLane()) {
+      shareCoresWithTheLane();
+    }
     StepwiseCaptioner captioner;
     try {
       captioner = loader.get();
@@ -109,12 +116,27 @@ public final class ServedModel implements AutoCloseable {
     engine = started;
     ready = captioner;
     log.info(
-        "engine started: batch of {}, {} waiting, {} MiB for requests, prefill chunk {} tokens",
+        "engine started: batch of {}, {} waiting, {} MiB for requests, prefill chunk {} tokens{}",
         limits.maxBatch(),
         limits.queueCapacity(),
         limits.maxReservedBytes() >> 20,
-        limits.prefillChunkTokens());
+        limits.prefillChunkTokens(),
+        limits.prefillLane() ? " on the prefill lane" : " between decode steps");
     return info;
+  }
+
+  /**
+   * With the prefill lane two threads compute at once, each with its own team of PyTorch intra-op
+   * threads: gives each half the cores (at least one), so that they do not oversubscribe them, by
+   * DJL's {@value #TORCH_THREADS} property, read once when its PyTorch engine starts. An operator's
+   * own setting of it wins.
+   */
+  private static void shareCoresWithTheLane() {
+    if (System.getProperty(TORCH_THREADS) == null) {
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+      System.setProperty(TORCH_THREADS, Integer.toString(threads));
+      log.info("prefill lane: {} PyTorch intra-op thread(s) per engine thread", threads);
+    }
   }
 
   /**

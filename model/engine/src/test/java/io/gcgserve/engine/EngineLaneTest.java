@@ -1,0 +1,69 @@
+package io.gcgserve.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gcgserve.model.FinishReason;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The engine with the prefill lane: decode steps go on while a prefill piece runs. */
+class EngineLaneTest extends EngineTest {
+
+  @Override
+  boolean prefillLane() {
+    return true;
+  }
+
+  @Test
+  void decodeStepsGoOnWhileAPrefillPieceRuns() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    RecordingSink first = new RecordingSink();
+    AtomicBoolean stopFirst = new AtomicBoolean();
+    engine.submit(request("", 1_000_000, stopFirst::get), first);
+    while (first.tokens() < 2) {
+      Thread.sleep(1);
+    }
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    // the newcomer's first piece is held on the lane: the first request must keep decoding
+    int before = first.tokens();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try {
+      while (first.tokens() < before + 5 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(first.tokens()).isGreaterThanOrEqualTo(before + 5);
+      assertThat(gated.events).isEmpty();
+    } finally {
+      model.gate.countDown();
+    }
+    assertThat(gated.await().generatedTokens()).isEqualTo(3);
+    stopFirst.set(true);
+    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(model.opened).allMatch(s -> s.closed);
+  }
+
+  @Test
+  void aRequestCancelledDuringItsPieceOnTheLaneEndsBeforeItsNextPiece() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    AtomicBoolean cancel = new AtomicBoolean();
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, cancel::get), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    cancel.set(true);
+    model.gate.countDown();
+    assertThat(gated.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    List<String> log;
+    synchronized (model.log) {
+      log = List.copyOf(model.log);
+    }
+    assertThat(log).containsExactly("r0 prefill 0");
+    RecordingSink next = new RecordingSink();
+    engine.submit(request(2), next);
+    assertThat(next.await().generatedTokens()).isEqualTo(2);
+    assertThat(model.opened).allMatch(s -> s.closed);
+  }
+}
