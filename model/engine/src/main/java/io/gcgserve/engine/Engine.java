@@ -74,7 +74,7 @@ public final class Engine implements AutoCloseable {
     this.limits = Objects.requireNonNull(limits, "limits is null");
     this.thread = new Thread(this::run, "gcg-engine");
     thread.setDaemon(true);
-    this.batch = new RunningBatch(captioner, limits, timings, this::released);
+    this.batch = new RunningBatch(captioner, limits, timings, this::released, this::wake);
   }
 
   /** Starts the engine's thread. */
@@ -222,7 +222,7 @@ public final class Engine implements AutoCloseable {
   private void run() {
     try {
       while (admitWaiting()) {
-        if (!batch.work()) {
+        if (!batch.work(this::admitWaiting, this::awaitWork)) {
           awaitWork();
         }
       }

@@ -6,7 +6,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 
 /**
  * The {@link Engine}'s second thread ({@link EngineLimits#prefillLane}): it runs one prefill chunk
@@ -14,6 +13,21 @@ import java.util.function.BooleanSupplier;
  * prefill and decode steps each have one. Created with the engine, closed when its thread ends.
  */
 final class PrefillLane implements AutoCloseable {
+
+  /**
+   * What the calling thread does while a chunk runs: turns of other work, an idle wait when a turn
+   * found nothing to do, and whether to go on taking turns at all.
+   */
+  interface Turns {
+    /** False when the caller must stop taking turns and only wait for the chunk. */
+    boolean keepGoing();
+
+    /** One turn of other work; false when there was none. */
+    boolean turn();
+
+    /** Waits until woken ({@code onChunkDone} wakes it too) or a short while has passed. */
+    void idle();
+  }
 
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
@@ -23,19 +37,36 @@ final class PrefillLane implements AutoCloseable {
             return thread;
           });
 
+  private final Runnable onChunkDone;
+
+  /** A lane that runs {@code onChunkDone} (on its thread) each time a chunk returns. */
+  PrefillLane(Runnable onChunkDone) {
+    this.onChunkDone = onChunkDone;
+  }
+
   /**
-   * Runs {@code chunk} on the lane and, on the calling thread meanwhile, {@code meanwhile} again
-   * and again until the chunk returned or it returns false; then waits for the chunk.
+   * Runs {@code chunk} on the lane and, on the calling thread meanwhile, {@code turns} until the
+   * chunk returned; then waits for the chunk.
    *
    * @return the chunk's outcomes
    * @throws Error what the chunk threw that was an Error (its pieces catch their own failures)
    * @throws IllegalStateException wrapping anything else the chunk threw
    */
-  List<PrefillChunk.Outcome> run(
-      Callable<List<PrefillChunk.Outcome>> chunk, BooleanSupplier meanwhile) {
-    Future<List<PrefillChunk.Outcome>> work = executor.submit(chunk);
-    while (!work.isDone() && meanwhile.getAsBoolean()) {
-      // the other work goes on until the chunk is done, or there is none left
+  List<PrefillChunk.Outcome> run(Callable<List<PrefillChunk.Outcome>> chunk, Turns turns) {
+    Future<List<PrefillChunk.Outcome>> work =
+        executor.submit(
+            () -> {
+              try {
+                return chunk.call();
+              } finally {
+                onChunkDone.run();
+              }
+            });
+    while (!work.isDone() && turns.keepGoing()) {
+      // the chunk's end wakes idle(); checked after the turn so that a wake is not missed
+      if (!turns.turn() && !work.isDone()) {
+        turns.idle();
+      }
     }
     return await(work);
   }

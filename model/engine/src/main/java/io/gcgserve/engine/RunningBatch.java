@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,16 +45,20 @@ final class RunningBatch {
 
   /**
    * An empty batch; {@code onRelease} runs (on the engine thread) every time a request leaves it or
-   * ends before joining.
+   * ends before joining, {@code wake} (on the lane's) when a prefill chunk returned.
    */
   RunningBatch(
-      StepwiseCaptioner captioner, EngineLimits limits, StepTimings timings, Runnable onRelease) {
+      StepwiseCaptioner captioner,
+      EngineLimits limits,
+      StepTimings timings,
+      Runnable onRelease,
+      Runnable wake) {
     this.captioner = captioner;
     this.limits = limits;
     this.timings = timings;
     this.onRelease = onRelease;
     this.chunk = new PrefillChunk(timings, prefillPieces);
-    this.prefillLane = limits.prefillLane() ? new PrefillLane() : null;
+    this.prefillLane = limits.prefillLane() ? new PrefillLane(wake) : null;
   }
 
   /** Requests running now; any thread. */
@@ -94,12 +99,15 @@ final class RunningBatch {
 
   /**
    * One iteration's work after admission: ends cancelled requests, runs a prefill chunk and decode
-   * steps; true when it did anything.
+   * steps; true when it did anything. With the prefill lane, {@code admit} runs before every turn
+   * of the engine thread during the chunk (ending cancelled waiting requests, taking new ones in;
+   * false when the engine is stopping, which ends the turns), and {@code idle} waits for a wake-up
+   * when a turn found nothing to do.
    */
-  boolean work() {
+  boolean work(BooleanSupplier admit, Runnable idle) {
     boolean worked = endCancelled(Set.of());
     if (prefillLane != null) {
-      worked |= prefillBesideDecode(prefillLane);
+      worked |= prefillBesideDecode(prefillLane, admit, idle);
     } else {
       worked |= prefill();
       worked |= decode(Set.of());
@@ -152,12 +160,12 @@ final class RunningBatch {
   }
 
   /**
-   * The oldest request's prefill chunk on the lane while this thread takes turns: a decode step of
-   * the other requests, then one prefill piece of the next prefilling one, as many turns as fit in
-   * the chunk's time; true when it did anything. The lane's request is left alone here until its
-   * chunk returns: it ends a cancellation itself, before its next piece.
+   * The oldest request's prefill chunk on the lane while this thread takes turns: admission, a
+   * decode step of the other requests, then one prefill piece of the next prefilling one, as many
+   * turns as fit in the chunk's time; true when it did anything. The lane's request is left alone
+   * here until its chunk returns: it ends a cancellation itself, before its next piece.
    */
-  private boolean prefillBesideDecode(PrefillLane lane) {
+  private boolean prefillBesideDecode(PrefillLane lane, BooleanSupplier admit, Runnable idle) {
     List<Admitted> prefilling = prefilling();
     if (prefilling.isEmpty()) {
       return decode(Set.of());
@@ -165,22 +173,39 @@ final class RunningBatch {
     List<Admitted> oldest = List.of(prefilling.get(0));
     Set<Admitted> busy = Collections.newSetFromMap(new IdentityHashMap<>());
     busy.addAll(oldest);
-    List<Admitted> others = prefilling.subList(1, prefilling.size());
     settle(
         lane.run(
             () -> chunk.run(oldest, limits.prefillChunkTokens(), () -> {}),
-            () -> decode(busy) | prefillPiece(others)));
+            new PrefillLane.Turns() {
+              @Override
+              public boolean keepGoing() {
+                return admit.getAsBoolean();
+              }
+
+              @Override
+              public boolean turn() {
+                return decode(busy) | prefillPiece(busy);
+              }
+
+              @Override
+              public void idle() {
+                idle.run();
+              }
+            }));
     return true;
   }
 
-  /** One prefill piece of the first of {@code entries} still prefilling; false when none is. */
-  private boolean prefillPiece(List<Admitted> entries) {
-    List<Admitted> left =
-        entries.stream().filter(e -> !e.released && e.session.isPrefilling()).limit(1).toList();
-    if (left.isEmpty()) {
+  /** One prefill piece of the oldest prefilling request not in {@code busy}; false if none. */
+  private boolean prefillPiece(Set<Admitted> busy) {
+    List<Admitted> next =
+        running.stream()
+            .filter(entry -> !busy.contains(entry) && entry.session.isPrefilling())
+            .limit(1)
+            .toList();
+    if (next.isEmpty()) {
       return false;
     }
-    settle(chunk.run(left, 1, () -> {}));
+    settle(chunk.run(next, 1, () -> {}));
     return true;
   }
 

@@ -66,4 +66,44 @@ class EngineLaneTest extends EngineTest {
     assertThat(next.await().generatedTokens()).isEqualTo(2);
     assertThat(model.opened).allMatch(s -> s.closed);
   }
+
+  @Test
+  void aRequestArrivingDuringALaneChunkIsPrefilledAndDecodedBesideIt() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    try {
+      // admitted between two turns of the engine thread, its whole prefill runs there
+      RecordingSink later = new RecordingSink();
+      engine.submit(request(4), later);
+      assertThat(later.await().generatedTokens()).isEqualTo(4);
+      assertThat(gated.events).isEmpty();
+    } finally {
+      model.gate.countDown();
+    }
+    assertThat(gated.await().generatedTokens()).isEqualTo(3);
+  }
+
+  @Test
+  void aWaitingRequestCancelledDuringALaneChunkEndsBeforeTheChunkDoes() throws Exception {
+    start(1, 1, 1 << 20, 10_000);
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    try {
+      // a running request that decodes keeps the engine thread taking turns; the batch of one is
+      // full, so the newcomer waits in the queue
+      AtomicBoolean cancel = new AtomicBoolean();
+      RecordingSink waiting = new RecordingSink();
+      engine.submit(request("", 3, cancel::get), waiting);
+      cancel.set(true);
+      engine.wake();
+      assertThat(waiting.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(gated.events).isEmpty();
+    } finally {
+      model.gate.countDown();
+    }
+    assertThat(gated.await().generatedTokens()).isEqualTo(3);
+  }
 }
