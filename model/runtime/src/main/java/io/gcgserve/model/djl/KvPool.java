@@ -175,10 +175,14 @@ final class KvPool {
       return kv;
     }
 
-    /** One past the highest slot taken now: a step reads slots {@code [0, end)}. */
+    /**
+     * One past the highest slot taken now that the array holds: a step reads slots {@code [0,
+     * end)}. A slot taken while a step runs may lie past the array until the class grows, which
+     * waits for the step; no row of the step uses it.
+     */
     int end() {
       synchronized (KvPool.this) {
-        return used.length();
+        return Math.min(used.length(), slots);
       }
     }
 
