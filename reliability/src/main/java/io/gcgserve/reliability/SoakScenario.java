@@ -44,9 +44,13 @@ final class SoakScenario {
     ServerProcess server = suite.mainServer();
     ManagedChannel channel = suite.mainChannel();
     // start from an idle server: a stream an earlier scenario left draining (the slow reader's)
-    // would take one of the places the soak's closed loop fills at the tiny plan's capacity
+    // would take one of the places the soak's closed loop fills at the tiny plan's capacity; and
+    // the engine too, which frees a cancelled call's place only at its next piece or step (the
+    // call itself counts as ended at once), up to one prefill piece later with the prefill lane
     Suite.awaitGauge(server, "gcg_requests_in_flight", 0, Duration.ofSeconds(10));
     Suite.awaitGauge(server, "gcg_requests_queued", 0, Duration.ofSeconds(10));
+    Suite.awaitGauge(server, "gcg_engine_running", 0, Duration.ofSeconds(10));
+    Suite.awaitGauge(server, "gcg_engine_waiting", 0, Duration.ofSeconds(10));
     int total = suite.plan().soakRequests();
     AtomicInteger done = new AtomicInteger();
     List<Point> points = new ArrayList<>();
