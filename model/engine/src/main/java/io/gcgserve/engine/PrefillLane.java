@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@link Engine}'s second thread ({@link EngineLimits#prefillLane}): it runs one prefill chunk
@@ -13,21 +14,6 @@ import java.util.concurrent.Future;
  * prefill and decode steps each have one. Created with the engine, closed when its thread ends.
  */
 final class PrefillLane implements AutoCloseable {
-
-  /**
-   * What the calling thread does while a chunk runs: turns of other work, an idle wait when a turn
-   * found nothing to do, and whether to go on taking turns at all.
-   */
-  interface Turns {
-    /** False when the caller must stop taking turns and only wait for the chunk. */
-    boolean keepGoing();
-
-    /** One turn of other work; false when there was none. */
-    boolean turn();
-
-    /** Waits until woken ({@code onChunkDone} wakes it too) or a short while has passed. */
-    void idle();
-  }
 
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
@@ -45,14 +31,20 @@ final class PrefillLane implements AutoCloseable {
   }
 
   /**
-   * Runs {@code chunk} on the lane and, on the calling thread meanwhile, {@code turns} until the
-   * chunk returned; then waits for the chunk.
+   * Runs {@code chunk} on the lane while the calling thread takes turns of other work: before each,
+   * {@code keepGoing} (false: stop taking turns and only wait for the chunk); then {@code turn}
+   * (false when there was nothing to do, and then {@code idle}, which waits until woken, as {@code
+   * onChunkDone} does, or a short while).
    *
    * @return the chunk's outcomes
    * @throws Error what the chunk threw that was an Error (its pieces catch their own failures)
    * @throws IllegalStateException wrapping anything else the chunk threw
    */
-  List<PrefillChunk.Outcome> run(Callable<List<PrefillChunk.Outcome>> chunk, Turns turns) {
+  List<PrefillChunk.Outcome> run(
+      Callable<List<PrefillChunk.Outcome>> chunk,
+      BooleanSupplier keepGoing,
+      BooleanSupplier turn,
+      Runnable idle) {
     Future<List<PrefillChunk.Outcome>> work =
         executor.submit(
             () -> {
@@ -62,10 +54,10 @@ final class PrefillLane implements AutoCloseable {
                 onChunkDone.run();
               }
             });
-    while (!work.isDone() && turns.keepGoing()) {
+    while (!work.isDone() && keepGoing.getAsBoolean()) {
       // the chunk's end wakes idle(); checked after the turn so that a wake is not missed
-      if (!turns.turn() && !work.isDone()) {
-        turns.idle();
+      if (!turn.getAsBoolean() && !work.isDone()) {
+        idle.run();
       }
     }
     return await(work);

@@ -8,8 +8,6 @@ import io.gcgserve.model.StepTimings.Phase;
 import io.gcgserve.model.StepwiseCaptioner;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -170,28 +168,15 @@ final class RunningBatch {
     if (prefilling.isEmpty()) {
       return decode(Set.of());
     }
-    List<Admitted> oldest = List.of(prefilling.get(0));
-    Set<Admitted> busy = Collections.newSetFromMap(new IdentityHashMap<>());
-    busy.addAll(oldest);
+    Admitted oldest = prefilling.get(0);
+    // Admitted keeps Object's identity equality, so the set holds exactly this request
+    Set<Admitted> busy = Set.of(oldest);
     settle(
         lane.run(
-            () -> chunk.run(oldest, limits.prefillChunkTokens(), () -> {}),
-            new PrefillLane.Turns() {
-              @Override
-              public boolean keepGoing() {
-                return admit.getAsBoolean();
-              }
-
-              @Override
-              public boolean turn() {
-                return decode(busy) | prefillPiece(busy);
-              }
-
-              @Override
-              public void idle() {
-                idle.run();
-              }
-            }));
+            () -> chunk.run(List.of(oldest), limits.prefillChunkTokens(), () -> {}),
+            admit,
+            () -> decode(busy) | prefillPiece(busy),
+            idle));
     return true;
   }
 

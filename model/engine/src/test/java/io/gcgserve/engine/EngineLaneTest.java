@@ -21,10 +21,7 @@ class EngineLaneTest extends EngineTest {
     start(4, 4, 1 << 20, 10_000);
     RecordingSink first = new RecordingSink();
     AtomicBoolean stopFirst = new AtomicBoolean();
-    engine.submit(request("", 1_000_000, stopFirst::get), first);
-    while (first.tokens() < 2) {
-      Thread.sleep(1);
-    }
+    submitDecoding(stopFirst::get, first);
     RecordingSink gated = new RecordingSink();
     engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
     assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();

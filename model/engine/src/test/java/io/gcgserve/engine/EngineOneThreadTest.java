@@ -41,10 +41,7 @@ class EngineOneThreadTest extends EngineTest {
   private List<String> interleaving() throws Exception {
     AtomicBoolean stopFirst = new AtomicBoolean();
     RecordingSink first = new RecordingSink();
-    engine.submit(request("", 1_000_000, stopFirst::get), first);
-    while (first.tokens() < 2) {
-      Thread.sleep(1);
-    }
+    submitDecoding(stopFirst::get, first);
     RecordingSink second = new RecordingSink();
     engine.submit(request(3), second);
     second.await();
@@ -68,10 +65,7 @@ class EngineOneThreadTest extends EngineTest {
             super.onFinished(result);
           }
         };
-    engine.submit(request("", 1_000_000, () -> model.log.contains("r1 prefill 1")), first);
-    while (first.tokens() < 2) {
-      Thread.sleep(1);
-    }
+    submitDecoding(() -> model.log.contains("r1 prefill 1"), first);
     RecordingSink second = new RecordingSink();
     engine.submit(request(3), second);
     second.await();

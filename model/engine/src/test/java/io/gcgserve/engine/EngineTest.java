@@ -59,6 +59,17 @@ abstract class EngineTest {
     return request("", tokens, () -> false);
   }
 
+  /**
+   * Submits a request that decodes until {@code stop} says so, into {@code sink}, and returns once
+   * it has its first two tokens: a stream running when the test's next request arrives.
+   */
+  void submitDecoding(BooleanSupplier stop, RecordingSink sink) throws InterruptedException {
+    engine.submit(request("", 1_000_000, stop), sink);
+    while (sink.tokens() < 2) {
+      Thread.sleep(1);
+    }
+  }
+
   @Test
   void requestsJoinAndLeaveTheBatchBetweenSteps() throws Exception {
     start(4, 8, 1 << 20, 10_000);
