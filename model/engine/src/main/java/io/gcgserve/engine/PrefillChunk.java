@@ -7,6 +7,7 @@ import io.gcgserve.model.StepTimings.Phase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,22 +40,23 @@ final class PrefillChunk {
   /**
    * Runs pieces of {@code entries}' sessions until {@code budget} tokens are spent or a prefill
    * ends; {@code beforePiece} runs before each piece (on the caller's thread) and may release
-   * requests, whose sessions are then left alone.
+   * requests, whose sessions are then left alone; when it answers false, the chunk ends there.
    *
    * @return an outcome for every request a piece ran for, in order
    */
-  List<Outcome> run(List<Admitted> entries, int budget, Runnable beforePiece) {
+  List<Outcome> run(List<Admitted> entries, int budget, BooleanSupplier beforePiece) {
     List<Outcome> outcomes = new ArrayList<>();
     int left = budget;
     boolean worked = false;
+    boolean stopped = false;
     for (Admitted entry : entries) {
       GenerationSession session = entry.session;
       StepEvents events = null;
       Throwable failure = null;
       boolean ran = false;
       while (!entry.released && session.isPrefilling() && (left > 0 || !worked)) {
-        beforePiece.run();
-        if (entry.released) {
+        stopped = !beforePiece.getAsBoolean();
+        if (stopped || entry.released) {
           break;
         }
         left -= session.nextPrefillCost();
@@ -75,7 +77,7 @@ final class PrefillChunk {
       if (ran) {
         outcomes.add(new Outcome(entry, events, failure));
       }
-      if (left <= 0 || events != null) {
+      if (stopped || left <= 0 || events != null) {
         break;
       }
     }

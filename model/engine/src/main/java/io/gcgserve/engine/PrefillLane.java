@@ -24,6 +24,7 @@ final class PrefillLane implements AutoCloseable {
           });
 
   private final Runnable onChunkDone;
+  private volatile boolean working;
 
   /** A lane that runs {@code onChunkDone} (on its thread) each time a chunk returns. */
   PrefillLane(Runnable onChunkDone) {
@@ -45,12 +46,14 @@ final class PrefillLane implements AutoCloseable {
       BooleanSupplier keepGoing,
       BooleanSupplier turn,
       Runnable idle) {
+    working = true;
     Future<List<PrefillChunk.Outcome>> work =
         executor.submit(
             () -> {
               try {
                 return chunk.call();
               } finally {
+                working = false;
                 onChunkDone.run();
               }
             });
@@ -61,6 +64,11 @@ final class PrefillLane implements AutoCloseable {
       }
     }
     return await(work);
+  }
+
+  /** Whether the chunk of the current {@link #run} has not returned yet. */
+  boolean working() {
+    return working;
   }
 
   /** The chunk's outcomes, once it returned; waits through interrupts, which it keeps. */

@@ -153,15 +153,23 @@ final class RunningBatch {
     if (prefilling.isEmpty()) {
       return false;
     }
-    settle(chunk.run(prefilling, limits.prefillChunkTokens(), () -> endCancelled(Set.of())));
+    settle(
+        chunk.run(
+            prefilling,
+            limits.prefillChunkTokens(),
+            () -> {
+              endCancelled(Set.of());
+              return true;
+            }));
     return true;
   }
 
   /**
    * The oldest request's prefill chunk on the lane while this thread takes turns: admission, a
-   * decode step of the other requests, then one prefill piece of the next prefilling one, as many
-   * turns as fit in the chunk's time; true when it did anything. The lane's request is left alone
-   * here until its chunk returns: it ends a cancellation itself, before its next piece.
+   * decode step of the other requests, then a prefill chunk of the next prefilling ones (the same
+   * token budget as the lane's), as many turns as fit in the lane's chunk; true when it did
+   * anything. The lane's request is left alone here until its chunk returns: it ends a cancellation
+   * itself, before its next piece.
    */
   private boolean prefillBesideDecode(PrefillLane lane, BooleanSupplier admit, Runnable idle) {
     List<Admitted> prefilling = prefilling();
@@ -173,24 +181,36 @@ final class RunningBatch {
     Set<Admitted> busy = Set.of(oldest);
     settle(
         lane.run(
-            () -> chunk.run(List.of(oldest), limits.prefillChunkTokens(), () -> {}),
+            () -> chunk.run(List.of(oldest), limits.prefillChunkTokens(), () -> true),
             admit,
-            () -> decode(busy) | prefillPiece(busy),
+            () -> decode(busy) | prefillBeside(lane, busy, admit),
             idle));
     return true;
   }
 
-  /** One prefill piece of the oldest prefilling request not in {@code busy}; false if none. */
-  private boolean prefillPiece(Set<Admitted> busy) {
+  /**
+   * A prefill chunk of the prefilling requests not in {@code busy}, oldest first, on this thread;
+   * admission and cancelled requests' ends run before each piece, so a chunk between two decode
+   * steps delays neither by more than a piece, and the chunk ends early when the lane's does, so
+   * the lane does not sit idle. False if none is prefilling.
+   */
+  private boolean prefillBeside(PrefillLane lane, Set<Admitted> busy, BooleanSupplier admit) {
     List<Admitted> next =
         running.stream()
             .filter(entry -> !busy.contains(entry) && entry.session.isPrefilling())
-            .limit(1)
             .toList();
     if (next.isEmpty()) {
       return false;
     }
-    settle(chunk.run(next, 1, () -> {}));
+    settle(
+        chunk.run(
+            next,
+            limits.prefillChunkTokens(),
+            () -> {
+              boolean serving = admit.getAsBoolean();
+              endCancelled(busy);
+              return serving && lane.working();
+            }));
     return true;
   }
 

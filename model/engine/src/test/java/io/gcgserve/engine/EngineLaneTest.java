@@ -3,6 +3,7 @@ package io.gcgserve.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gcgserve.model.FinishReason;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,6 +81,62 @@ class EngineLaneTest extends EngineTest {
       model.gate.countDown();
     }
     assertThat(gated.await().generatedTokens()).isEqualTo(3);
+  }
+
+  @Test
+  void theEngineThreadPrefillsAChunkBetweenTwoDecodeSteps() throws Exception {
+    // a chunk of two pieces: the third request's three pieces take two turns
+    assertThat(piecesBetweenSteps(2 * ScriptedModel.PIECE_COST)).containsExactly(2, 1);
+    engine.close();
+    // a chunk larger than its prefill: one turn
+    assertThat(piecesBetweenSteps(10_000)).containsExactly(3);
+  }
+
+  /**
+   * Holds a prefill on the lane while a stream decodes, submits a third request and returns how
+   * many of its prefill pieces the engine thread ran between two decode steps of the stream, run by
+   * run.
+   */
+  private List<Integer> piecesBetweenSteps(int chunkTokens) throws Exception {
+    ScriptedModel gatedModel = new ScriptedModel();
+    engine = new Engine(gatedModel, new EngineLimits(4, 4, 1 << 20, chunkTokens, true));
+    engine.start();
+    RecordingSink first = new RecordingSink();
+    AtomicBoolean stopFirst = new AtomicBoolean();
+    submitDecoding(stopFirst::get, first);
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
+    assertThat(gatedModel.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    List<String> log;
+    try {
+      RecordingSink later = new RecordingSink();
+      engine.submit(request(2), later);
+      assertThat(later.await().generatedTokens()).isEqualTo(2);
+      synchronized (gatedModel.log) {
+        log = List.copyOf(gatedModel.log);
+      }
+    } finally {
+      gatedModel.gate.countDown();
+      stopFirst.set(true);
+    }
+    gated.await();
+    first.await();
+    String stream = gatedModel.opened.get(0).name + " step";
+    String third = gatedModel.opened.get(2).name + " prefill";
+    List<Integer> runs = new ArrayList<>();
+    int run = 0;
+    for (String line : log) {
+      if (line.startsWith(third)) {
+        run++;
+      } else if (line.startsWith(stream) && run > 0) {
+        runs.add(run);
+        run = 0;
+      }
+    }
+    if (run > 0) {
+      runs.add(run);
+    }
+    return runs;
   }
 
   @Test
