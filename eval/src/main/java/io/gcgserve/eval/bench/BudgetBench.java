@@ -28,11 +28,12 @@ import picocli.CommandLine.Option;
  * {@code bin/gcg-bench budgets}: what a time-to-first-token budget buys under load, on the path
  * clients get (server processes, Caption streams over gRPC/TCP). One server runs unpruned: its
  * single-stream TTFT sets the budget (a multiple of its median), and open-loop Poisson arrivals at
- * rising rates find where unpruned serving misses that budget for half its requests. Then a server
- * with a fixed ALTP at 25% and one whose requests carry {@code max_ttft_ms} = the budget (no pruner
- * named: the server's budget pruner) see the same arrivals at the same rates. Every server writes
- * its access log with captions, from which the budgeted server's choices, its TTFT predictions and
- * every configuration's quality on the ground truth are read.
+ * rising rates, then a few bisecting ones ({@link RateSearch}), find where unpruned serving starts
+ * to miss that budget for half its requests. Then a server with a fixed ALTP at 25% and one whose
+ * requests carry {@code max_ttft_ms} = the budget (no pruner named: the server's budget pruner) see
+ * the same arrivals at the same rates. Every server writes its access log with captions, from which
+ * the budgeted server's choices, its TTFT predictions and every configuration's quality on the
+ * ground truth are read.
  */
 @NullMarked
 @Command(
@@ -106,6 +107,14 @@ public final class BudgetBench implements Callable<Integer> {
   int maxSteps = 8;
 
   @Option(
+      names = "--refine",
+      description =
+          "Once a rate misses for half, this many more unpruned rates bisect (geometric mean)"
+              + " between it and the highest rate that did not, so the rate compared is close to"
+              + " where unpruned starts to miss for half. Default: ${DEFAULT-VALUE}.")
+  int refineSteps = 2;
+
+  @Option(
       names = "--phase-seconds",
       description = "Arrival window per rate. Default: ${DEFAULT-VALUE}.")
   double phaseSeconds = 30;
@@ -133,10 +142,14 @@ public final class BudgetBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (budgetFactor <= 0 || rateStep <= 1 || startRate <= 0 || phaseSeconds <= 0) {
+    if (budgetFactor <= 0
+        || rateStep <= 1
+        || startRate <= 0
+        || phaseSeconds <= 0
+        || refineSteps < 0) {
       progress.println(
-          "gcg-bench budgets: --budget-factor, --start-rate and --phase-seconds must be > 0 and"
-              + " --rate-step > 1");
+          "gcg-bench budgets: --budget-factor, --start-rate and --phase-seconds must be > 0,"
+              + " --rate-step > 1 and --refine >= 0");
       return CommandLine.ExitCode.USAGE;
     }
     List<ByteString> images = AbDriveCommand.readImages(groundTruth);
@@ -169,16 +182,15 @@ public final class BudgetBench implements Callable<Integer> {
           "budgets: single-stream TTFT p50 %.1f ms; budget %.1f ms%n",
           singleP50,
           budget);
-      double rate = fixedRates.isEmpty() ? startRate : fixedRates.get(0);
-      for (int step = 0; step < (fixedRates.isEmpty() ? maxSteps : fixedRates.size()); step++) {
-        rate = fixedRates.isEmpty() ? rate : fixedRates.get(step);
+      RateSearch search =
+          fixedRates.isEmpty()
+              ? RateSearch.rising(startRate, rateStep, maxSteps, refineSteps)
+              : RateSearch.fixed(fixedRates);
+      for (Double rate = search.next(); rate != null; rate = search.next()) {
+        BudgetBenchReport.Phase phase = phase(unpruned, rate, rates.size(), budget, images);
         rates.add(rate);
-        BudgetBenchReport.Phase phase = phase(unpruned, rate, step, budget, images);
         report.add(Config.UNPRUNED, phase);
-        if (fixedRates.isEmpty() && phase.missShare() >= 0.5) {
-          break;
-        }
-        rate *= rateStep;
+        search.observe(phase.missShare());
       }
       unpruned.close();
       report.log(Config.UNPRUNED, unpruned.log, unpruned.requests);

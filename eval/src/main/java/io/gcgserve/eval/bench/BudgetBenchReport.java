@@ -225,15 +225,28 @@ final class BudgetBenchReport {
     progress.println("budgets: wrote " + out.resolve("budgets.md"));
   }
 
-  /** The phase compared: unpruned's first with at least half missing, else its last; -1 if none. */
+  /**
+   * The phase compared: unpruned's at the lowest rate with at least half missing, else at its
+   * highest rate; -1 if none ran.
+   */
   int comparisonIndex() {
-    List<Phase> list = phases.getOrDefault(Config.UNPRUNED, List.of());
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).missShare() >= 0.5) {
-        return i;
+    return comparisonIndex(phases.getOrDefault(Config.UNPRUNED, List.of()));
+  }
+
+  static int comparisonIndex(List<Phase> unpruned) {
+    int lowestMissing = -1;
+    int highest = -1;
+    for (int i = 0; i < unpruned.size(); i++) {
+      Phase phase = unpruned.get(i);
+      if (phase.missShare() >= RateSearch.HALF
+          && (lowestMissing < 0 || phase.rate() < unpruned.get(lowestMissing).rate())) {
+        lowestMissing = i;
+      }
+      if (highest < 0 || phase.rate() > unpruned.get(highest).rate()) {
+        highest = i;
       }
     }
-    return list.size() - 1;
+    return lowestMissing >= 0 ? lowestMissing : highest;
   }
 
   private @Nullable QualityFigures qualityAt(Config config, int index) {
@@ -303,8 +316,8 @@ final class BudgetBenchReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "%nAt %.2f/s, the first rate at which unpruned serving missed the budget for at least"
-                  + " half its requests (else the last), against unpruned, 95%% bootstrap intervals"
+              "%nAt %.2f/s, the lowest rate at which unpruned serving missed the budget for at least"
+                  + " half its requests (else the highest), against unpruned, 95%% bootstrap intervals"
                   + " over images:%n%n",
               phases.getOrDefault(Config.UNPRUNED, List.of()).get(at).rate()));
       for (Config config : new Config[] {Config.ALTP25, Config.BUDGETED}) {

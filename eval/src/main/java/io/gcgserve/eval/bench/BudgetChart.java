@@ -9,6 +9,8 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -107,7 +109,9 @@ final class BudgetChart {
     g.setStroke(new BasicStroke(median ? 2.5f : 1f));
     int previousX = -1;
     int previousY = -1;
-    for (BudgetBenchReport.Phase phase : phases) {
+    List<BudgetBenchReport.Phase> byRate = new ArrayList<>(phases);
+    byRate.sort(Comparator.comparingDouble(BudgetBenchReport.Phase::rate));
+    for (BudgetBenchReport.Phase phase : byRate) {
       double value = median ? phase.ttftP50() : phase.ttftP90();
       if (Double.isNaN(value)) {
         continue;
