@@ -165,6 +165,19 @@ class MainTest {
   }
 
   @Test
+  void theBudgetLoadCeilingTakesALoadOrOff() {
+    CommandLine off = Main.commandLine();
+    off.parseArgs("--budget-max-load", "off");
+    assertThat(((Main) off.getCommand()).toConfig().budgetMaxLoad()).isZero();
+    CommandLine half = Main.commandLine();
+    half.parseArgs("--budget-max-load=0.5");
+    assertThat(((Main) half.getCommand()).toConfig().budgetMaxLoad()).isEqualTo(0.5);
+    assertThat(new ServerConfig().budgetMaxLoad()).isEqualTo(0.7);
+    assertThatThrownBy(() -> Main.commandLine().parseArgs("--budget-max-load=-1"))
+        .hasMessageContaining("--budget-max-load': must be >= 0, or off, got -1");
+  }
+
+  @Test
   void noFlagsGiveEveryDefaultOfServerConfig() {
     CommandLine commandLine = Main.commandLine();
     commandLine.parseArgs();

@@ -78,6 +78,7 @@ public final class BudgetController {
   private final PrunerRegistry registry;
   private final CostModel costs;
   private final KeepCeiling ceiling;
+  private final LoadCeiling loadCeiling;
   private final String budgetPruner;
   private final int sloMillis;
   private final double minKeepRatio;
@@ -89,10 +90,15 @@ public final class BudgetController {
    */
   @Inject
   public BudgetController(
-      ServerConfig config, PrunerRegistry registry, CostModel costs, KeepCeiling ceiling) {
+      ServerConfig config,
+      PrunerRegistry registry,
+      CostModel costs,
+      KeepCeiling ceiling,
+      LoadCeiling loadCeiling) {
     this.registry = Objects.requireNonNull(registry, "registry is null");
     this.costs = Objects.requireNonNull(costs, "costs is null");
     this.ceiling = Objects.requireNonNull(ceiling, "ceiling is null");
+    this.loadCeiling = Objects.requireNonNull(loadCeiling, "loadCeiling is null");
     this.budgetPruner = config.budgetPruner();
     this.sloMillis = config.ttftSloMillis();
     this.minKeepRatio = config.budgetMinKeepRatio();
@@ -117,7 +123,7 @@ public final class BudgetController {
   }
 
   /**
-   * The setting for one request.
+   * The setting for one request; counts its arrival towards the {@link LoadCeiling}.
    *
    * @param prunerName canonical name from the spec ({@code none} when unset)
    * @param parameters the spec's parameters
@@ -139,6 +145,7 @@ public final class BudgetController {
       ModelGeometry geometry,
       IntSupplier textTokens,
       Load load) {
+    loadCeiling.arrived();
     PrunerFactory factory = registry.require(prunerName);
     String keepParameter = KeepSearch.keepParameter(parameters);
     BudgetLimit limit = requested;
@@ -195,7 +202,9 @@ public final class BudgetController {
   }
 
   private Choice searched(String pruner, KeepSearch search, BudgetLimit limit, Load load) {
-    double most = ceiling.ceiling();
+    double backoff = ceiling.ceiling();
+    double byLoad = Math.max(minKeepRatio, loadCeiling(pruner));
+    double most = Math.min(backoff, byLoad);
     Predicate<KeepSearch.Setting> fits =
         switch (limit.kind()) {
           case BUDGET_KIND_FLOPS_RATIO -> s -> s.flopsRatio() <= limit.value() + 1e-12;
@@ -245,10 +254,7 @@ public final class BudgetController {
                 + limit.field()
                 + " = "
                 + limit.text()
-                + (limit.onTime() && most < 1
-                    ? String.format(
-                        java.util.Locale.ROOT, " and the backoff ceiling (keep ≤ %.2f)", most)
-                    : "")
+                + (limit.onTime() && most < 1 ? ceilingText(backoff, byLoad) : "")
                 + ": "
                 + what;
     return withDecision(
@@ -292,8 +298,27 @@ public final class BudgetController {
     return switch (limit.kind()) {
       case BUDGET_KIND_FLOPS_RATIO -> limit.value() >= 1.0;
       case BUDGET_KIND_VISUAL_TOKENS -> limit.value() >= geometry.visualTokens();
-      default -> ceiling.ceiling() >= 1.0 && predictTtft(NoPruner.NAME, 1.0, load) <= limit.value();
+      default ->
+          ceiling.ceiling() >= 1.0
+              && loadCeiling(NoPruner.NAME) >= 1.0
+              && predictTtft(NoPruner.NAME, 1.0, load) <= limit.value();
     };
+  }
+
+  /** The load ceiling's keep ratio for {@code pruner}'s predicted service. */
+  private double loadCeiling(String pruner) {
+    return loadCeiling.ceiling(keep -> costs.predictService(pruner, NoPruner.NAME, keep));
+  }
+
+  /** What bound a time budget's keep: the lower of the two ceilings. */
+  private String ceilingText(double backoff, double byLoad) {
+    return byLoad <= backoff
+        ? String.format(
+            java.util.Locale.ROOT,
+            " and the load ceiling (keep ≤ %.2f at %.1f requests/s)",
+            byLoad,
+            loadCeiling.arrivalRate())
+        : String.format(java.util.Locale.ROOT, " and the backoff ceiling (keep ≤ %.2f)", backoff);
   }
 
   /** Predicted TTFT of {@code pruner} at {@code keepRatio} under {@code load}, ms. */

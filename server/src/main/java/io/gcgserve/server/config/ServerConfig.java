@@ -6,6 +6,7 @@ import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_KEEP;
 import static io.gcgserve.server.config.ServerSettings.ACCESS_LOG_ROTATE_MIB;
 import static io.gcgserve.server.config.ServerSettings.BIND;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_BACKOFF;
+import static io.gcgserve.server.config.ServerSettings.BUDGET_MAX_LOAD;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_MIN_KEEP_RATIO;
 import static io.gcgserve.server.config.ServerSettings.BUDGET_PRUNER;
 import static io.gcgserve.server.config.ServerSettings.DEFAULT_MAX_NEW_TOKENS;
@@ -405,6 +406,16 @@ public final class ServerConfig {
   /** Sets whether time budgets back off together. */
   public ServerConfig setBudgetBackoff(boolean on) {
     return set(BUDGET_BACKOFF, on ? "on" : "off");
+  }
+
+  /** The most offered prefill load time budgets plan for ({@code --budget-max-load}); 0 = off. */
+  public double budgetMaxLoad() {
+    return required(BUDGET_MAX_LOAD);
+  }
+
+  /** Sets the most offered prefill load time budgets plan for; 0 = off. */
+  public ServerConfig setBudgetMaxLoad(double load) {
+    return set(BUDGET_MAX_LOAD, load);
   }
 
   /** The server-wide TTFT objective in ms; 0 = off. */

@@ -317,6 +317,20 @@ public final class ServerSettings {
                   + " did not help in docs/budgets/budgets.md); off = every budget decides alone.")
           .requiring(text -> text.equals("on") || text.equals("off"), "must be on or off");
 
+  /** The most offered prefill load time budgets may plan for; 0 = no ceiling. */
+  public static final Setting<Double> BUDGET_MAX_LOAD =
+      Setting.of(
+              "--budget-max-load",
+              "LOAD|off",
+              Double.class,
+              0.7,
+              "Time budgets keep no more visual tokens than the arrival rate allows: the largest"
+                  + " keep whose predicted prefill, times the requests arriving per second, stays"
+                  + " within this many seconds of prefill per second (server/README.md, Budgets).",
+              text -> "off".equals(text) ? 0.0 : Double.valueOf(text),
+              load -> load == 0 ? "off" : String.valueOf(load))
+          .requiring(load -> load >= 0 && Double.isFinite(load), "must be >= 0, or off");
+
   /** The server-wide time-to-first-token objective, in ms; 0 = off. */
   public static final Setting<Integer> TTFT_SLO_MS =
       Setting.of(
@@ -363,6 +377,7 @@ public final class ServerSettings {
           BUDGET_PRUNER,
           BUDGET_MIN_KEEP_RATIO,
           BUDGET_BACKOFF,
+          BUDGET_MAX_LOAD,
           TTFT_SLO_MS);
 
   /** Every setting, in the order the help lists them: the serving ones, then the transport's. */

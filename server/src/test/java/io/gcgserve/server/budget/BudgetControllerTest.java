@@ -31,8 +31,11 @@ class BudgetControllerTest {
   private static BudgetController controller(int sloMillis) {
     ServerConfig config = new ServerConfig().setTtftSloMillis(sloMillis).setBudgetBackoff(true);
     return new BudgetController(
-        config, BuiltInPruners.registry(), costs(), new KeepCeiling(config));
+        config, BuiltInPruners.registry(), costs(), new KeepCeiling(config), NO_LOAD_CEILING);
   }
+
+  /** Most tests choose many times a second; the load ceiling has tests of its own. */
+  private static final LoadCeiling NO_LOAD_CEILING = new LoadCeiling(0, System::nanoTime);
 
   private static Choice choose(
       BudgetController controller,
@@ -93,7 +96,8 @@ class BudgetControllerTest {
             new ServerConfig().setBudgetMinKeepRatio(0.5),
             BuiltInPruners.registry(),
             costs(),
-            new KeepCeiling(new ServerConfig()));
+            new KeepCeiling(new ServerConfig()),
+            NO_LOAD_CEILING);
     assertThat(choose(halfFloor, "fastv", Map.of(), Source.REQUEST, ttft(2), IDLE).parameters())
         .containsEntry("keep_tokens", "288");
     BudgetLimit reject = new BudgetLimit(BudgetKind.BUDGET_KIND_TTFT, 2, true);
@@ -197,6 +201,40 @@ class BudgetControllerTest {
   }
 
   @Test
+  void theArrivalRateCapsTimeBudgetsThroughTheLoadCeiling() {
+    long[] now = {0};
+    LoadCeiling load = new LoadCeiling(0.62, () -> now[0]);
+    ServerConfig config = new ServerConfig();
+    BudgetController controller =
+        new BudgetController(
+            config, BuiltInPruners.registry(), costs(), new KeepCeiling(config), load);
+    // quiet: a roomy budget runs unpruned
+    assertThat(choose(controller, "none", Map.of(), Source.REQUEST, ttft(150), IDLE).prunerName())
+        .isEqualTo("none");
+    // 40 arrivals within the window (10/s with the next): 10/s · (10 + 100·keep) ms <= 0.62 s/s
+    // gives keep <= 0.5, although the budget alone would allow unpruned
+    for (int i = 0; i < 38; i++) {
+      now[0] += 50_000_000L;
+      load.arrived();
+    }
+    now[0] += 50_000_000L;
+    Choice loaded = choose(controller, "none", Map.of(), Source.REQUEST, ttft(150), IDLE);
+    assertThat(loaded.prunerName()).isEqualTo("altp");
+    assertThat(loaded.keepRatio()).isLessThanOrEqualTo(0.5).isGreaterThan(0.45);
+    assertThat(loaded.decision().bestEffort()).isFalse();
+    assertThat(loaded.decision().reason())
+        .contains("and the load ceiling (keep ≤ 0.50 at 10.0 requests/s)");
+    // FLOPs budgets are exact whatever the load
+    BudgetLimit flops = new BudgetLimit(BudgetKind.BUDGET_KIND_FLOPS_RATIO, 0.9, false);
+    assertThat(choose(controller, "altp", Map.of(), Source.REQUEST, flops, IDLE).keepRatio())
+        .isGreaterThan(0.8);
+    // the window forgets: 5 s later the budget alone decides again
+    now[0] += 5_000_000_000L;
+    assertThat(choose(controller, "none", Map.of(), Source.REQUEST, ttft(150), IDLE).prunerName())
+        .isEqualTo("none");
+  }
+
+  @Test
   void theBudgetPrunerMustHaveAKeepSetting() {
     assertThatThrownBy(
             () ->
@@ -204,7 +242,8 @@ class BudgetControllerTest {
                     new ServerConfig().setBudgetPruner("none"),
                     BuiltInPruners.registry(),
                     new CostModel(),
-                    new KeepCeiling(new ServerConfig())))
+                    new KeepCeiling(new ServerConfig()),
+                    NO_LOAD_CEILING))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("--budget-pruner 'none' must name a registered pruner");
   }
