@@ -22,10 +22,7 @@ class EngineLaneTest extends EngineTest {
     start(4, 4, 1 << 20, 10_000);
     RecordingSink first = new RecordingSink();
     AtomicBoolean stopFirst = new AtomicBoolean();
-    submitDecoding(stopFirst::get, first);
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
-    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    RecordingSink gated = gatedBesideAStream(stopFirst, first);
     // the newcomer's first piece is held on the lane: the first request must keep decoding
     int before = first.tokens();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -86,10 +83,27 @@ class EngineLaneTest extends EngineTest {
   @Test
   void theEngineThreadPrefillsAChunkBetweenTwoDecodeSteps() throws Exception {
     // a chunk of two pieces: the third request's three pieces take two turns
-    assertThat(piecesBetweenSteps(2 * ScriptedModel.PIECE_COST)).containsExactly(2, 1);
-    engine.close();
-    // a chunk larger than its prefill: one turn
-    assertThat(piecesBetweenSteps(10_000)).containsExactly(3);
+    start(4, 4, 1 << 20, 2 * ScriptedModel.PIECE_COST);
+    assertThat(piecesBetweenSteps()).containsExactly(2, 1);
+  }
+
+  @Test
+  void aChunkLargerThanAPrefillRunsItBetweenTwoDecodeSteps() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    assertThat(piecesBetweenSteps()).containsExactly(3);
+  }
+
+  /**
+   * Submits a stream that decodes until {@code stop} says so, into {@code first}, then a request
+   * whose first prefill piece is held on the lane; returns that request's sink once it is held.
+   */
+  private RecordingSink gatedBesideAStream(AtomicBoolean stop, RecordingSink first)
+      throws InterruptedException {
+    submitDecoding(stop::get, first);
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    return gated;
   }
 
   /**
@@ -97,32 +111,26 @@ class EngineLaneTest extends EngineTest {
    * many of its prefill pieces the engine thread ran between two decode steps of the stream, run by
    * run.
    */
-  private List<Integer> piecesBetweenSteps(int chunkTokens) throws Exception {
-    ScriptedModel gatedModel = new ScriptedModel();
-    engine = new Engine(gatedModel, new EngineLimits(4, 4, 1 << 20, chunkTokens, true));
-    engine.start();
+  private List<Integer> piecesBetweenSteps() throws Exception {
     RecordingSink first = new RecordingSink();
     AtomicBoolean stopFirst = new AtomicBoolean();
-    submitDecoding(stopFirst::get, first);
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
-    assertThat(gatedModel.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    RecordingSink gated = gatedBesideAStream(stopFirst, first);
     List<String> log;
     try {
       RecordingSink later = new RecordingSink();
       engine.submit(request(2), later);
       assertThat(later.await().generatedTokens()).isEqualTo(2);
-      synchronized (gatedModel.log) {
-        log = List.copyOf(gatedModel.log);
+      synchronized (model.log) {
+        log = List.copyOf(model.log);
       }
     } finally {
-      gatedModel.gate.countDown();
+      model.gate.countDown();
       stopFirst.set(true);
     }
     gated.await();
     first.await();
-    String stream = gatedModel.opened.get(0).name + " step";
-    String third = gatedModel.opened.get(2).name + " prefill";
+    String stream = model.opened.get(0).name + " step";
+    String third = model.opened.get(2).name + " prefill";
     List<Integer> runs = new ArrayList<>();
     int run = 0;
     for (String line : log) {

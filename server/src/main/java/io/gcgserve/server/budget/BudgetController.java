@@ -202,8 +202,9 @@ public final class BudgetController {
   }
 
   private Choice searched(String pruner, KeepSearch search, BudgetLimit limit, Load load) {
-    double backoff = ceiling.ceiling();
-    double byLoad = Math.max(minKeepRatio, loadCeiling(pruner));
+    // the ceilings bound time budgets only: FLOPs and token budgets are exact
+    double backoff = limit.onTime() ? ceiling.ceiling() : 1.0;
+    double byLoad = limit.onTime() ? Math.max(minKeepRatio, loadCeiling(pruner)) : 1.0;
     double most = Math.min(backoff, byLoad);
     Predicate<KeepSearch.Setting> fits =
         switch (limit.kind()) {
