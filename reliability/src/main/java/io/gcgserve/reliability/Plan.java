@@ -1,5 +1,7 @@
 package io.gcgserve.reliability;
 
+import java.util.List;
+
 /**
  * The sizes of every scenario; {@link #full} is the command's default, the test uses tiny ones.
  *
@@ -20,6 +22,8 @@ package io.gcgserve.reliability;
  * @param warmUp whether the servers run their warm-up before SERVING (both plans do: without it the
  *     first requests pay for JIT and PyTorch graph optimisation, which made the quick test 3x
  *     slower)
+ * @param serverArgs further {@code gcg-serve} flags for every server the suite starts (e.g. {@code
+ *     --prefill-lane off}); none of them is one the suite sets itself
  */
 record Plan(
     int maxBatch,
@@ -36,15 +40,21 @@ record Plan(
     int maxNewTokens,
     int images,
     long seed,
-    boolean warmUp) {
+    boolean warmUp,
+    List<String> serverArgs) {
+
+  Plan {
+    serverArgs = List.copyOf(serverArgs);
+  }
 
   /** The command's defaults (the sizes). */
-  static Plan full(int soakRequests, long seed) {
-    return new Plan(8, 8, 3, 10, 100, 100, 8, 24, 250, soakRequests, 20, 32, 8, seed, true);
+  static Plan full(int soakRequests, long seed, List<String> serverArgs) {
+    return new Plan(
+        8, 8, 3, 10, 100, 100, 8, 24, 250, soakRequests, 20, 32, 8, seed, true, serverArgs);
   }
 
   /** A few requests per scenario: the suite's code runs end to end in well under a minute. */
   static Plan tiny(long seed) {
-    return new Plan(2, 2, 1, 10, 4, 4, 2, 2, 250, 8, 1, 8, 2, seed, true);
+    return new Plan(2, 2, 1, 10, 4, 4, 2, 2, 250, 8, 1, 8, 2, seed, true, List.of());
   }
 }

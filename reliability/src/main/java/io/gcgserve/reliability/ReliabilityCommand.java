@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,10 +62,53 @@ public final class ReliabilityCommand implements Callable<Integer> {
   private int soakRequests;
 
   @Option(
+      names = "--server-args",
+      paramLabel = "FLAGS",
+      description = {
+        "Further gcg-serve flags for every server the suite starts, in one argument split at",
+        "spaces, e.g. --server-args='--prefill-lane off'; not one the suite sets itself."
+      })
+  private String serverArgs = "";
+
+  @Option(
       names = "--seed",
       defaultValue = "21",
       description = "Seed of every random choice. Default: ${DEFAULT-VALUE}.")
   private long seed;
+
+  /**
+   * The flags the suite gives its servers itself ({@link Suite}, {@link ServerProcess}, {@link
+   * SecurityScenario}): the scenarios size their load and read their figures by these.
+   */
+  static final List<String> SUITE_FLAGS =
+      List.of(
+          "--bind",
+          "--port",
+          "--metrics-port",
+          "--max-batch",
+          "--queue-capacity",
+          "--no-warm-up",
+          "--access-log",
+          "--stream-transport-bytes",
+          "--stream-buffer",
+          "--drain-delay-seconds",
+          "--drain-grace-seconds",
+          "--tls-cert",
+          "--tls-key",
+          "--tls-client-ca",
+          "--tls-client-auth",
+          "--auth-tokens");
+
+  /** The first of {@code args} that names one of {@link #SUITE_FLAGS}, or null. */
+  static @Nullable String reservedFlag(List<String> args) {
+    for (String arg : args) {
+      String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      if (SUITE_FLAGS.contains(flag)) {
+        return flag;
+      }
+    }
+    return null;
+  }
 
   /** Runs the command line. */
   public static void main(String[] args) {
@@ -84,7 +128,19 @@ public final class ReliabilityCommand implements Callable<Integer> {
       System.err.println("gcg-reliability: --soak-requests must be at least 1");
       return 2;
     }
-    List<ScenarioResult> results = run(root, Plan.full(soakRequests, seed), scenarios, System.out);
+    List<String> extraArgs =
+        serverArgs.isBlank() ? List.of() : List.of(serverArgs.trim().split("\\s+"));
+    String reserved = reservedFlag(extraArgs);
+    if (reserved != null) {
+      System.err.println(
+          "gcg-reliability: --server-args may not set "
+              + reserved
+              + ": the scenarios size their load by the suite's own "
+              + SUITE_FLAGS);
+      return 2;
+    }
+    List<ScenarioResult> results =
+        run(root, Plan.full(soakRequests, seed, extraArgs), scenarios, System.out);
     return results.stream().allMatch(ScenarioResult::passed) ? 0 : 1;
   }
 

@@ -78,13 +78,15 @@ final class SoakScenario {
               i -> {
                 int finished = done.get();
                 if (i > 0 && i % step == 0) {
+                  OptionalLong rss = server.residentKib();
                   suite.progress(
                       NAME,
-                      "%d/%d requests sent, %d done, %s s",
+                      "%d/%d requests sent, %d done, %s s, RSS %s MiB",
                       i,
                       total,
                       finished,
-                      Stats.f1((System.nanoTime() - start) / 1e9));
+                      Stats.f1((System.nanoTime() - start) / 1e9),
+                      rss.isPresent() ? Stats.f1(rss.getAsLong() / 1024.0) : "?");
                 }
                 return suite.request(i, PRUNERS.get(i % PRUNERS.size()));
               },
@@ -128,7 +130,8 @@ final class SoakScenario {
     String figures =
         String.format(
             java.util.Locale.ROOT,
-            "%d requests (%s) in %s s, %d completed, other %s; RSS first %s MiB, last %s MiB, max %s MiB,"
+            "%d requests (%s) in %s s, %d completed, other %s; RSS first %s MiB, halfway %s MiB,"
+                + " last %s MiB, max %s MiB,"
                 + " last-half slope %s MiB per 1000 requests (%d samples); threads first %d,"
                 + " halfway %d, last %d, max %d, last-half slope %s per 1000",
             total,
@@ -137,6 +140,7 @@ final class SoakScenario {
             ok,
             other,
             Stats.f1(first.rssMib()),
+            Stats.f1(halfway.rssMib()),
             Stats.f1(last.rssMib()),
             Stats.f1(maxRss),
             Stats.f2(slope),

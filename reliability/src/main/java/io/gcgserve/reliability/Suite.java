@@ -96,7 +96,7 @@ final class Suite implements AutoCloseable {
         "reliability: [%s] %s%n", scenario, String.format(java.util.Locale.ROOT, format, args));
   }
 
-  /** Server flags shared by every server: batch, queue, warm-up. */
+  /** Server flags shared by every server: batch, queue, warm-up, then the plan's own. */
   List<String> serverArgs(String... extra) {
     List<String> args =
         new ArrayList<>(
@@ -109,6 +109,7 @@ final class Suite implements AutoCloseable {
       args.add("--no-warm-up");
     }
     args.addAll(List.of(extra));
+    args.addAll(plan.serverArgs());
     return args;
   }
 
