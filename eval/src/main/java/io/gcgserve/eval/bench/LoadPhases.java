@@ -104,8 +104,10 @@ final class LoadPhases {
               String.format(
                   "[%s] closed loop %s c=%d", target.label(), pruner.label(), concurrency);
           PrometheusText before = target.server().scrapeMetrics(progress);
+          long clientBefore = CpuUse.clientNanos();
           LoadRunner.Run run =
               target.runner().closedLoop(pruner, concurrency, options.requestsPerStream, what);
+          long clientAfter = CpuUse.clientNanos();
           PrometheusText after = target.server().scrapeMetrics(progress);
           requireAlive(target);
           LoadSummary summary =
@@ -113,6 +115,11 @@ final class LoadPhases {
                   run.results(),
                   run.wallNanos(),
                   EnginePhaseSplit.between(before, after).orElse(null));
+          summary =
+              summary.withCpu(
+                  CpuUse.between(
+                          before, after, clientBefore, clientAfter, run.wallNanos(), summary.ok())
+                      .orElse(null));
           report.addClosed(target.label(), pruner.label(), concurrency, summary);
           CaptionConsistency captions = consistency.get(target.label());
           for (CaptionProbe.Result result : run.results()) {
@@ -205,9 +212,17 @@ final class LoadPhases {
     String what =
         String.format(
             Locale.ROOT, "[%s] open loop %s %.2f/s", target.label(), pruner.label(), rate);
+    PrometheusText before = target.server().scrapeMetrics(progress);
+    long clientBefore = CpuUse.clientNanos();
     LoadRunner.Run run = target.runner().openLoop(pruner, arrivals, what);
+    long clientAfter = CpuUse.clientNanos();
+    PrometheusText after = target.server().scrapeMetrics(progress);
     requireAlive(target);
     LoadSummary summary = LoadSummary.of(run.results(), run.wallNanos(), null);
+    summary =
+        summary.withCpu(
+            CpuUse.between(before, after, clientBefore, clientAfter, run.wallNanos(), summary.ok())
+                .orElse(null));
     int reference = report.referenceConcurrency();
     @Nullable LoadSummary closed = report.closed(target.label(), pruner.label(), reference);
     double ratio =

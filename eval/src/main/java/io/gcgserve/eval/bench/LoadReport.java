@@ -168,6 +168,13 @@ final class LoadReport {
             row.pruner(),
             row.concurrency(),
             split == null ? EnginePhaseSplit.NOT_AVAILABLE : split.describe());
+        CpuUse cpu = row.summary().cpu();
+        out.printf(
+            "[%s] %s c=%d: %s%n",
+            server,
+            row.pruner(),
+            row.concurrency(),
+            cpu == null ? CpuUse.NOT_AVAILABLE : cpu.describe());
       }
     }
   }
@@ -313,6 +320,8 @@ final class LoadReport {
           row.ttftP50Ratio(),
           s.latencyP50Millis(),
           s.latencyP90Millis());
+      CpuUse cpu = s.cpu();
+      out.println("  " + (cpu == null ? CpuUse.NOT_AVAILABLE : cpu.describe()));
     }
   }
 

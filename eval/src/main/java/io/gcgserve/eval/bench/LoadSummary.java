@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param latencyP90Millis 90th percentile of that time
  * @param errors non-OK status codes and how often each ended a request, by name
  * @param phaseSplit the server's engine phase split over the run, null when not exported
+ * @param cpu the server's and the bench client's CPU over the run, null when not measured
  */
 @NullMarked
 record LoadSummary(
@@ -42,7 +43,8 @@ record LoadSummary(
     double latencyP50Millis,
     double latencyP90Millis,
     Map<String, Integer> errors,
-    @Nullable EnginePhaseSplit phaseSplit) {
+    @Nullable EnginePhaseSplit phaseSplit,
+    @Nullable CpuUse cpu) {
 
   /** Summarises {@code results}, which took {@code wallNanos} of wall time. */
   static LoadSummary of(
@@ -80,7 +82,27 @@ record LoadSummary(
         Percentiles.percentile(latency, 50),
         Percentiles.percentile(latency, 90),
         Map.copyOf(errors),
-        phaseSplit);
+        phaseSplit,
+        null);
+  }
+
+  /** These figures with the run's CPU use. */
+  LoadSummary withCpu(@Nullable CpuUse use) {
+    return new LoadSummary(
+        requests,
+        ok,
+        wallSeconds,
+        captionsPerSecond,
+        tokensPerSecond,
+        ttftP50Millis,
+        ttftP90Millis,
+        interTokenGaps,
+        interTokenP50Millis,
+        latencyP50Millis,
+        latencyP90Millis,
+        errors,
+        phaseSplit,
+        use);
   }
 
   /** "none", or "UNAVAILABLE x3, RESOURCE_EXHAUSTED x1". */
@@ -114,6 +136,9 @@ record LoadSummary(
       split.put("ms_per_token", phaseSplit.millisPerToken());
       split.put("batch_size_mean", phaseSplit.meanBatchSize());
       json.put("phase_split", split);
+    }
+    if (cpu != null) {
+      json.put("cpu", cpu.toJson());
     }
     return json;
   }
