@@ -56,6 +56,7 @@ final class ScriptedCaptioner implements StepwiseCaptioner {
           ".");
 
   private final AtomicInteger generations = new AtomicInteger();
+  private final AtomicInteger largestDecodeBatch = new AtomicInteger();
   private final AtomicInteger tokensEmitted = new AtomicInteger();
   private final AtomicReference<ImageRgb> lastImage = new AtomicReference<>();
   private volatile boolean gateArmed;
@@ -118,6 +119,11 @@ final class ScriptedCaptioner implements StepwiseCaptioner {
     return generations.get();
   }
 
+  /** The most sessions one decode step was given so far. */
+  int largestDecodeBatch() {
+    return largestDecodeBatch.get();
+  }
+
   ImageRgb lastImage() {
     return lastImage.get();
   }
@@ -131,6 +137,7 @@ final class ScriptedCaptioner implements StepwiseCaptioner {
 
   @Override
   public List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings) {
+    largestDecodeBatch.accumulateAndGet(sessions.size(), Math::max);
     List<StepEvents> events = new ArrayList<>();
     boolean anyHeld = false;
     for (GenerationSession session : sessions) {

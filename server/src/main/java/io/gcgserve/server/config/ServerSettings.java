@@ -223,13 +223,14 @@ public final class ServerSettings {
                   + " threshold) before further events wait in --stream-buffer.")
           .requiring(bytes -> bytes >= 1, "must be at least 1");
 
-  /** Whether one generation runs before health reports SERVING. */
+  /** Whether the warm-up runs before health reports SERVING. */
   public static final Setting<Boolean> WARM_UP =
       Setting.ofSwitch(
           "--no-warm-up",
           true,
           false,
-          "Report SERVING without first running the warm-up generation.");
+          "Report SERVING without first running the warm-up generations (alone, then a full batch"
+              + " through the engine) and the budgets' calibration.");
 
   /** The A/B experiments file. */
   public static final Setting<Path> EXPERIMENTS_FILE =

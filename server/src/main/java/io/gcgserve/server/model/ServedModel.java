@@ -113,6 +113,20 @@ public final class ServedModel implements AutoCloseable {
     }
     Engine started = new Engine(captioner, limits);
     started.start();
+    if (warmUp) {
+      try {
+        log.info(EngineWarmUp.run(started, info, warmUpImage(info.imageSize()), limits.maxBatch()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        started.close();
+        captioner.close();
+        throw new IllegalStateException("interrupted during the engine warm-up", e);
+      } catch (RuntimeException e) {
+        started.close();
+        captioner.close();
+        throw e;
+      }
+    }
     engine = started;
     ready = captioner;
     log.info(
