@@ -1,6 +1,9 @@
 package io.gcgserve.eval.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -9,8 +12,9 @@ import org.jspecify.annotations.NullMarked;
 
 /**
  * The CPU the server and the bench's own client spent over one configuration, from the server's
- * {@code process_cpu_seconds_total} (the JVM's process metrics) scraped before and after, and this
- * JVM's process CPU time. It tells how close a run came to what the machine's cores allow: a
+ * {@code process_cpu_seconds_total} (the JVM's process metrics) scraped before and after, this
+ * JVM's process CPU time, and what the whole machine left idle or had stolen by its hypervisor
+ * ({@code /proc/stat}). It tells how close a run came to what the machine's cores allow: a
  * configuration whose server and client together keep every core busy cannot go faster by
  * concurrency alone, only by spending less CPU per caption.
  *
@@ -19,10 +23,19 @@ import org.jspecify.annotations.NullMarked;
  * @param wallSeconds the interval's wall time
  * @param captions successful captions in the interval
  * @param cores processors this machine has
+ * @param machineIdleShare share of the machine's CPU time that was idle (with iowait), NaN when
+ *     {@code /proc/stat} cannot be read
+ * @param stealShare share the hypervisor took (steal), NaN likewise
  */
 @NullMarked
 record CpuUse(
-    double serverSeconds, double clientSeconds, double wallSeconds, int captions, int cores) {
+    double serverSeconds,
+    double clientSeconds,
+    double wallSeconds,
+    int captions,
+    int cores,
+    double machineIdleShare,
+    double stealShare) {
 
   static final String PROCESS_CPU = "process_cpu_seconds_total";
 
@@ -30,26 +43,34 @@ record CpuUse(
   static final String NOT_AVAILABLE = "cpu: n/a (server exports no " + PROCESS_CPU + ")";
 
   /**
-   * The use between two scrapes of the server and two readings of {@link #clientNanos}, or empty
-   * when the server exports no process CPU counter.
+   * What is read at each end of an interval: the server's metrics, this JVM's CPU time (ns, -1 when
+   * unknown) and the machine's CPU times ({@code /proc/stat}'s first line, in ticks; empty when
+   * unreadable).
    */
-  static Optional<CpuUse> between(
-      PrometheusText before,
-      PrometheusText after,
-      long clientNanosBefore,
-      long clientNanosAfter,
-      long wallNanos,
-      int captions) {
-    if (!after.has(PROCESS_CPU) || !before.has(PROCESS_CPU)) {
+  record Mark(PrometheusText server, long clientNanos, long[] machineTicks) {}
+
+  /** Reads this JVM's and the machine's CPU times beside the server's {@code scrape}. */
+  static Mark mark(PrometheusText scrape) {
+    return new Mark(scrape, clientNanos(), machineTicks());
+  }
+
+  /** The use between two marks, or empty when the server exports no process CPU counter. */
+  static Optional<CpuUse> between(Mark before, Mark after, long wallNanos, int captions) {
+    if (!after.server().has(PROCESS_CPU) || !before.server().has(PROCESS_CPU)) {
       return Optional.empty();
     }
+    double[] machine = machineShares(before.machineTicks(), after.machineTicks());
     return Optional.of(
         new CpuUse(
-            after.sum(PROCESS_CPU) - before.sum(PROCESS_CPU),
-            (clientNanosAfter - clientNanosBefore) / 1e9,
+            after.server().sum(PROCESS_CPU) - before.server().sum(PROCESS_CPU),
+            before.clientNanos() < 0 || after.clientNanos() < 0
+                ? -1
+                : (after.clientNanos() - before.clientNanos()) / 1e9,
             wallNanos / 1e9,
             captions,
-            Runtime.getRuntime().availableProcessors()));
+            Runtime.getRuntime().availableProcessors(),
+            machine[0],
+            machine[1]));
   }
 
   /** This JVM's CPU time so far, in nanoseconds, or -1 where the platform does not say. */
@@ -59,6 +80,51 @@ record CpuUse(
       return os.getProcessCpuTime();
     }
     return -1;
+  }
+
+  /**
+   * The first line of /proc/stat as ticks (user, nice, system, idle, iowait, irq, softirq, steal,
+   * ...).
+   */
+  static long[] machineTicks() {
+    try {
+      return parseProcStat(Files.readAllLines(Path.of("/proc/stat")).get(0));
+    } catch (IOException | RuntimeException e) {
+      return new long[0];
+    }
+  }
+
+  static long[] parseProcStat(String cpuLine) {
+    String[] fields = cpuLine.trim().split("\\s+");
+    if (fields.length < 9 || !fields[0].equals("cpu")) {
+      return new long[0];
+    }
+    long[] ticks = new long[fields.length - 1];
+    for (int i = 1; i < fields.length; i++) {
+      ticks[i - 1] = Long.parseLong(fields[i]);
+    }
+    return ticks;
+  }
+
+  /**
+   * The machine's idle (idle + iowait) and stolen (steal: taken by the hypervisor) shares of all
+   * its CPU time between two readings; NaN when either is missing.
+   */
+  static double[] machineShares(long[] before, long[] after) {
+    if (before.length < 8 || after.length < 8) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    // guest time is already counted in user: the first 8 fields are the whole
+    long total = 0;
+    for (int i = 0; i < 8; i++) {
+      total += after[i] - before[i];
+    }
+    if (total <= 0) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    double idle = (after[3] - before[3]) + (after[4] - before[4]);
+    double steal = after[7] - before[7];
+    return new double[] {idle / total, steal / total};
   }
 
   /** Cores the server kept busy on average. */
@@ -76,15 +142,21 @@ record CpuUse(
     return Percentiles.ratio(1000 * serverSeconds, captions);
   }
 
-  /** One line: {@code cpu: server 1.71 of 2 cores, 312.4 ms per caption; bench client 0.22}. */
+  /**
+   * One line: {@code cpu: server 1.71 of 2 cores, 312.4 ms per caption; bench client 0.22 cores;
+   * machine idle 0.05, stolen 0.02 cores}.
+   */
   String describe() {
     return String.format(
         Locale.ROOT,
-        "cpu: server %.2f of %d cores, %.1f ms per caption; bench client %.2f cores",
+        "cpu: server %.2f of %d cores, %.1f ms per caption; bench client %.2f cores;"
+            + " machine idle %.2f, stolen %.2f cores",
         serverCores(),
         cores,
         serverMillisPerCaption(),
-        clientCores());
+        clientCores(),
+        machineIdleShare * cores,
+        stealShare * cores);
   }
 
   /** The figures as a JSON-ready map. */
@@ -95,6 +167,8 @@ record CpuUse(
     json.put("server_ms_per_caption", serverMillisPerCaption());
     json.put("client_cores", clientCores());
     json.put("machine_cores", cores);
+    json.put("machine_idle_cores", machineIdleShare * cores);
+    json.put("machine_stolen_cores", stealShare * cores);
     return json;
   }
 }

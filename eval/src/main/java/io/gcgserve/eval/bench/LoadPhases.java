@@ -104,11 +104,11 @@ final class LoadPhases {
               String.format(
                   "[%s] closed loop %s c=%d", target.label(), pruner.label(), concurrency);
           PrometheusText before = target.server().scrapeMetrics(progress);
-          long clientBefore = CpuUse.clientNanos();
+          CpuUse.Mark cpuBefore = CpuUse.mark(before);
           LoadRunner.Run run =
               target.runner().closedLoop(pruner, concurrency, options.requestsPerStream, what);
-          long clientAfter = CpuUse.clientNanos();
           PrometheusText after = target.server().scrapeMetrics(progress);
+          CpuUse.Mark cpuAfter = CpuUse.mark(after);
           requireAlive(target);
           LoadSummary summary =
               LoadSummary.of(
@@ -117,9 +117,7 @@ final class LoadPhases {
                   EnginePhaseSplit.between(before, after).orElse(null));
           summary =
               summary.withCpu(
-                  CpuUse.between(
-                          before, after, clientBefore, clientAfter, run.wallNanos(), summary.ok())
-                      .orElse(null));
+                  CpuUse.between(cpuBefore, cpuAfter, run.wallNanos(), summary.ok()).orElse(null));
           report.addClosed(target.label(), pruner.label(), concurrency, summary);
           CaptionConsistency captions = consistency.get(target.label());
           for (CaptionProbe.Result result : run.results()) {
@@ -212,17 +210,13 @@ final class LoadPhases {
     String what =
         String.format(
             Locale.ROOT, "[%s] open loop %s %.2f/s", target.label(), pruner.label(), rate);
-    PrometheusText before = target.server().scrapeMetrics(progress);
-    long clientBefore = CpuUse.clientNanos();
+    CpuUse.Mark before = CpuUse.mark(target.server().scrapeMetrics(progress));
     LoadRunner.Run run = target.runner().openLoop(pruner, arrivals, what);
-    long clientAfter = CpuUse.clientNanos();
-    PrometheusText after = target.server().scrapeMetrics(progress);
+    CpuUse.Mark after = CpuUse.mark(target.server().scrapeMetrics(progress));
     requireAlive(target);
     LoadSummary summary = LoadSummary.of(run.results(), run.wallNanos(), null);
     summary =
-        summary.withCpu(
-            CpuUse.between(before, after, clientBefore, clientAfter, run.wallNanos(), summary.ok())
-                .orElse(null));
+        summary.withCpu(CpuUse.between(before, after, run.wallNanos(), summary.ok()).orElse(null));
     int reference = report.referenceConcurrency();
     @Nullable LoadSummary closed = report.closed(target.label(), pruner.label(), reference);
     double ratio =
