@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.jspecify.annotations.NullMarked;
 
 /**
@@ -26,6 +30,9 @@ import org.jspecify.annotations.NullMarked;
  * @param machineIdleShare share of the machine's CPU time that was idle (with iowait), NaN when
  *     {@code /proc/stat} cannot be read
  * @param stealShare share the hypervisor took (steal), NaN likewise
+ * @param threadCores the server's threads, grouped by name without its number (gcg-engine,
+ *     gcg-prefill, C2 CompilerThread, grpc-default-executor...), as cores kept busy, busiest first;
+ *     empty when {@code /proc} cannot be read
  */
 @NullMarked
 record CpuUse(
@@ -35,7 +42,8 @@ record CpuUse(
     int captions,
     int cores,
     double machineIdleShare,
-    double stealShare) {
+    double stealShare,
+    Map<String, Double> threadCores) {
 
   static final String PROCESS_CPU = "process_cpu_seconds_total";
 
@@ -47,11 +55,19 @@ record CpuUse(
    * unknown) and the machine's CPU times ({@code /proc/stat}'s first line, in ticks; empty when
    * unreadable).
    */
-  record Mark(PrometheusText server, long clientNanos, long[] machineTicks) {}
+  record Mark(
+      PrometheusText server, long clientNanos, long[] machineTicks, Map<String, Long> threads) {}
 
-  /** Reads this JVM's and the machine's CPU times beside the server's {@code scrape}. */
-  static Mark mark(PrometheusText scrape) {
-    return new Mark(scrape, clientNanos(), machineTicks());
+  /**
+   * Reads this JVM's and the machine's CPU times, and those of the server JVM {@code pid}'s
+   * threads, beside the server's {@code scrape}.
+   */
+  static Mark mark(PrometheusText scrape, OptionalLong pid) {
+    return new Mark(
+        scrape,
+        clientNanos(),
+        machineTicks(),
+        pid.isPresent() ? threadTicks(pid.getAsLong()) : Map.of());
   }
 
   /** The use between two marks, or empty when the server exports no process CPU counter. */
@@ -60,6 +76,8 @@ record CpuUse(
       return Optional.empty();
     }
     double[] machine = machineShares(before.machineTicks(), after.machineTicks());
+    Map<String, Double> threads =
+        threadCores(before.threads(), after.threads(), before.machineTicks(), after.machineTicks());
     return Optional.of(
         new CpuUse(
             after.server().sum(PROCESS_CPU) - before.server().sum(PROCESS_CPU),
@@ -70,7 +88,8 @@ record CpuUse(
             captions,
             Runtime.getRuntime().availableProcessors(),
             machine[0],
-            machine[1]));
+            machine[1],
+            threads));
   }
 
   /** This JVM's CPU time so far, in nanoseconds, or -1 where the platform does not say. */
@@ -127,6 +146,69 @@ record CpuUse(
     return new double[] {idle / total, steal / total};
   }
 
+  /**
+   * CPU ticks (user + system) of each thread of process {@code pid}, summed by thread name with its
+   * trailing number taken off; empty when {@code /proc/PID/task} cannot be read.
+   */
+  static Map<String, Long> threadTicks(long pid) {
+    Map<String, Long> ticks = new TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (Stream<Path> list = Files.list(tasks)) {
+      for (Path task : list.toList()) {
+        try {
+          String name = threadGroup(Files.readString(task.resolve("comm")));
+          long used = threadStatTicks(Files.readString(task.resolve("stat")));
+          ticks.merge(name, used, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    return ticks;
+  }
+
+  /** A thread's name without its number: "C2 CompilerThre" for "C2 CompilerThre2". */
+  static String threadGroup(String comm) {
+    return comm.strip().replaceAll("[\\s#\\-0-9]+$", "");
+  }
+
+  /** utime + stime of a /proc/PID/task/TID/stat line (fields 14 and 15, after the name). */
+  static long threadStatTicks(String stat) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /**
+   * Each thread group's ticks between two readings as cores: over the machine's ticks per core in
+   * the same interval (both in the kernel's clock ticks), busiest first.
+   */
+  static Map<String, Double> threadCores(
+      Map<String, Long> before,
+      Map<String, Long> after,
+      long[] machineBefore,
+      long[] machineAfter) {
+    if (after.isEmpty() || machineBefore.length < 8 || machineAfter.length < 8) {
+      return Map.of();
+    }
+    long total = 0;
+    for (int i = 0; i < 8; i++) {
+      total += machineAfter[i] - machineBefore[i];
+    }
+    double perCore = (double) total / Runtime.getRuntime().availableProcessors();
+    if (perCore <= 0) {
+      return Map.of();
+    }
+    Map<String, Double> cores = new LinkedHashMap<>();
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> cores.put(e.getKey(), e.getValue() / perCore));
+    return cores;
+  }
+
   /** Cores the server kept busy on average. */
   double serverCores() {
     return Percentiles.ratio(serverSeconds, wallSeconds);
@@ -147,17 +229,27 @@ record CpuUse(
    * machine idle 0.05, stolen 0.02 cores}.
    */
   String describe() {
+    StringJoiner busiest = new StringJoiner(", ", "; server threads ", "");
+    busiest.setEmptyValue("");
+    threadCores.entrySet().stream()
+        .filter(e -> e.getValue() >= 0.01)
+        .limit(BUSIEST_THREADS)
+        .forEach(e -> busiest.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())));
     return String.format(
-        Locale.ROOT,
-        "cpu: server %.2f of %d cores, %.1f ms per caption; bench client %.2f cores;"
-            + " machine idle %.2f, stolen %.2f cores",
-        serverCores(),
-        cores,
-        serverMillisPerCaption(),
-        clientCores(),
-        machineIdleShare * cores,
-        stealShare * cores);
+            Locale.ROOT,
+            "cpu: server %.2f of %d cores, %.1f ms per caption; bench client %.2f cores;"
+                + " machine idle %.2f, stolen %.2f cores",
+            serverCores(),
+            cores,
+            serverMillisPerCaption(),
+            clientCores(),
+            machineIdleShare * cores,
+            stealShare * cores)
+        + busiest;
   }
+
+  /** Thread groups named in {@link #describe}. */
+  static final int BUSIEST_THREADS = 5;
 
   /** The figures as a JSON-ready map. */
   Map<String, Object> toJson() {
@@ -169,6 +261,7 @@ record CpuUse(
     json.put("machine_cores", cores);
     json.put("machine_idle_cores", machineIdleShare * cores);
     json.put("machine_stolen_cores", stealShare * cores);
+    json.put("server_thread_cores", threadCores);
     return json;
   }
 }

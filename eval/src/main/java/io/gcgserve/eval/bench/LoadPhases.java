@@ -104,11 +104,11 @@ final class LoadPhases {
               String.format(
                   "[%s] closed loop %s c=%d", target.label(), pruner.label(), concurrency);
           PrometheusText before = target.server().scrapeMetrics(progress);
-          CpuUse.Mark cpuBefore = CpuUse.mark(before);
+          CpuUse.Mark cpuBefore = CpuUse.mark(before, target.server().javaPid());
           LoadRunner.Run run =
               target.runner().closedLoop(pruner, concurrency, options.requestsPerStream, what);
           PrometheusText after = target.server().scrapeMetrics(progress);
-          CpuUse.Mark cpuAfter = CpuUse.mark(after);
+          CpuUse.Mark cpuAfter = CpuUse.mark(after, target.server().javaPid());
           requireAlive(target);
           LoadSummary summary =
               LoadSummary.of(
@@ -210,9 +210,11 @@ final class LoadPhases {
     String what =
         String.format(
             Locale.ROOT, "[%s] open loop %s %.2f/s", target.label(), pruner.label(), rate);
-    CpuUse.Mark before = CpuUse.mark(target.server().scrapeMetrics(progress));
+    CpuUse.Mark before =
+        CpuUse.mark(target.server().scrapeMetrics(progress), target.server().javaPid());
     LoadRunner.Run run = target.runner().openLoop(pruner, arrivals, what);
-    CpuUse.Mark after = CpuUse.mark(target.server().scrapeMetrics(progress));
+    CpuUse.Mark after =
+        CpuUse.mark(target.server().scrapeMetrics(progress), target.server().javaPid());
     requireAlive(target);
     LoadSummary summary = LoadSummary.of(run.results(), run.wallNanos(), null);
     summary =
