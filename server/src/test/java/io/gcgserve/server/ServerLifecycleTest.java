@@ -194,8 +194,9 @@ class ServerLifecycleTest {
               "gcg_requests_total{arm=\"none\",experiment=\"none\",pruner=\"none\",status=\"OK\"} 1")
           .contains(
               "gcg_generated_tokens_total{arm=\"none\",experiment=\"none\",pruner=\"none\"} 10")
-          // the first token comes from prefill; the other nine from decode steps
-          .contains("gcg_engine_decode_tokens_total 9.0")
+          // the first token comes from prefill, the other nine from decode steps; as many again
+          // from the engine warm-up's one request (a batch of 1), which counts like any other
+          .contains("gcg_engine_decode_tokens_total 18.0")
           .contains("gcg_engine_running 0.0")
           .contains(
               "gcg_time_to_first_token_seconds_bucket{arm=\"none\",experiment=\"none\",pruner=\"none\","
