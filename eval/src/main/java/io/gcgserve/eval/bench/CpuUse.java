@@ -130,20 +130,28 @@ record CpuUse(
    * its CPU time between two readings; NaN when either is missing.
    */
   static double[] machineShares(long[] before, long[] after) {
-    if (before.length < 8 || after.length < 8) {
-      return new double[] {Double.NaN, Double.NaN};
-    }
-    // guest time is already counted in user: the first 8 fields are the whole
-    long total = 0;
-    for (int i = 0; i < 8; i++) {
-      total += after[i] - before[i];
-    }
+    long total = machineTotal(before, after);
     if (total <= 0) {
       return new double[] {Double.NaN, Double.NaN};
     }
     double idle = (after[3] - before[3]) + (after[4] - before[4]);
     double steal = after[7] - before[7];
     return new double[] {idle / total, steal / total};
+  }
+
+  /**
+   * The machine's ticks between two readings over every state (guest time is already counted in
+   * user, so the first 8 fields are the whole); 0 when either reading is missing.
+   */
+  static long machineTotal(long[] before, long[] after) {
+    if (before.length < 8 || after.length < 8) {
+      return 0;
+    }
+    long total = 0;
+    for (int i = 0; i < 8; i++) {
+      total += after[i] - before[i];
+    }
+    return total;
   }
 
   /**
@@ -189,15 +197,10 @@ record CpuUse(
       Map<String, Long> after,
       long[] machineBefore,
       long[] machineAfter) {
-    if (after.isEmpty() || machineBefore.length < 8 || machineAfter.length < 8) {
-      return Map.of();
-    }
-    long total = 0;
-    for (int i = 0; i < 8; i++) {
-      total += machineAfter[i] - machineBefore[i];
-    }
-    double perCore = (double) total / Runtime.getRuntime().availableProcessors();
-    if (perCore <= 0) {
+    double perCore =
+        (double) machineTotal(machineBefore, machineAfter)
+            / Runtime.getRuntime().availableProcessors();
+    if (after.isEmpty() || perCore <= 0) {
       return Map.of();
     }
     Map<String, Double> cores = new LinkedHashMap<>();

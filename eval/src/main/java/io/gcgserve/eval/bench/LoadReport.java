@@ -144,7 +144,7 @@ final class LoadReport {
           s.latencyP90Millis(),
           s.errorsText());
     }
-    printPhaseSplits(out);
+    printPhaseSplitsAndCpu(out);
     printConcurrencyRatios(out);
     printPrunerRatios(out);
     printServerRatios(out);
@@ -152,7 +152,7 @@ final class LoadReport {
     printCrossServer(out);
   }
 
-  private void printPhaseSplits(PrintStream out) {
+  private void printPhaseSplitsAndCpu(PrintStream out) {
     out.println();
     for (String server : servers) {
       List<ClosedRow> rows = closed.stream().filter(row -> row.server().equals(server)).toList();

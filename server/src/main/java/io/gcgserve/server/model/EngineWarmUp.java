@@ -10,6 +10,7 @@ import io.gcgserve.model.ModelInfo;
 import io.gcgserve.model.PrefillReport;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.NoPruner;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +112,7 @@ final class EngineWarmUp {
       throw new IllegalStateException("an engine warm-up request failed", cause);
     }
     return String.format(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "engine warm-up: %d requests at once, %d tokens in %d ms",
         submitted,
         tokens.get(),
