@@ -36,19 +36,13 @@ final class PooledAttention {
 
   private final int[][] slots;
   private final int[][] lengths;
-  private final KvPool.ClassPool[][] pools;
   private final List<List<Group>> groups;
   private final @Nullable NDArray[] order;
 
   private PooledAttention(
-      int[][] slots,
-      int[][] lengths,
-      KvPool.ClassPool[][] pools,
-      List<List<Group>> groups,
-      @Nullable NDArray[] order) {
+      int[][] slots, int[][] lengths, List<List<Group>> groups, @Nullable NDArray[] order) {
     this.slots = slots;
     this.lengths = lengths;
-    this.pools = pools;
     this.groups = groups;
     this.order = order;
   }
@@ -63,7 +57,6 @@ final class PooledAttention {
     int layers = sessions.get(0).cache().layers();
     int[][] slots = new int[layers][batch];
     int[][] lengths = new int[layers][batch];
-    KvPool.ClassPool[][] pools = new KvPool.ClassPool[layers][batch];
     List<List<Group>> groups = new ArrayList<>(layers);
     @Nullable NDArray[] order = new NDArray[layers];
     for (int layer = 0; layer < layers; layer++) {
@@ -78,7 +71,6 @@ final class PooledAttention {
         }
         slots[layer][i] = slot.index();
         lengths[layer][i] = length;
-        pools[layer][i] = slot.pool();
         rowsOf.computeIfAbsent(slot.pool(), p -> new ArrayList<>()).add(i);
       }
       List<Group> layerGroups = new ArrayList<>(rowsOf.size());
@@ -99,7 +91,7 @@ final class PooledAttention {
       order[layer] =
           inOrder ? null : scope.create(Arrays.stream(concatenated).asLongStream().toArray());
     }
-    return new PooledAttention(slots, lengths, pools, groups, order);
+    return new PooledAttention(slots, lengths, groups, order);
   }
 
   private static Group group(
@@ -139,19 +131,11 @@ final class PooledAttention {
    * (pre-scaled).
    */
   NDArray attend(int layer, NDArray queries, NDArray keys, NDArray values) {
-    int batch = slots[layer].length;
-    NDList newKeys = LanguageModel.rows(keys, batch);
-    NDList newValues = LanguageModel.rows(values, batch);
-    for (int i = 0; i < batch; i++) {
-      // indices built, not parsed: this runs rows × layers times per step
-      NDArray kv = pools[layer][i].array();
-      int slot = slots[layer][i];
-      int length = lengths[layer][i];
-      kv.set(position(0, slot, length), newKeys.get(i).squeeze(0));
-      kv.set(position(1, slot, length), newValues.get(i).squeeze(0));
+    List<Group> layerGroups = groups.get(layer);
+    for (Group group : layerGroups) {
+      write(layer, group, keys, values);
     }
     NDManager scope = queries.getManager();
-    List<Group> layerGroups = groups.get(layer);
     NDList contexts = new NDList(layerGroups.size());
     for (Group group : layerGroups) {
       NDArray kv = group.pool().array();
@@ -167,11 +151,42 @@ final class PooledAttention {
     return reorder == null ? context : context.get(reorder);
   }
 
-  private static NDIndex position(int which, int slot, int length) {
-    return new NDIndex()
-        .addIndices(which)
-        .addIndices(slot)
-        .addAllDim()
-        .addSliceDim(length, length + 1);
+  /**
+   * Writes the group's rows' new keys and values at their caches' next positions with one indexed
+   * write: the class's array {@code (2, slots, h, capacity, dh)} seen as {@code (2 * slots * h *
+   * capacity, dh)} rows, of which each head of each row's key and value is one. One op whatever the
+   * batch size, where writing row by row costs two ops per row and layer.
+   */
+  private void write(int layer, Group group, NDArray keys, NDArray values) {
+    NDArray kv = group.pool().array();
+    Shape shape = kv.getShape();
+    long slotCount = shape.get(1);
+    long heads = shape.get(2);
+    long capacity = shape.get(3);
+    long headDim = shape.get(4);
+    int[] rows = group.rows();
+    long[] at = new long[2 * rows.length * (int) heads];
+    int next = 0;
+    for (int which = 0; which < 2; which++) {
+      for (int row : rows) {
+        long base = (which * slotCount + slots[layer][row]) * heads;
+        for (long head = 0; head < heads; head++) {
+          at[next++] = (base + head) * capacity + lengths[layer][row];
+        }
+      }
+    }
+    NDManager scope = keys.getManager();
+    NDArray rowIndex = group.rowOfSlot() == null ? null : scope.create(toLongs(rows));
+    NDArray k = rowIndex == null ? keys : keys.get(rowIndex);
+    NDArray v = rowIndex == null ? values : values.get(rowIndex);
+    NDArray written = NDArrays.concat(new NDList(k, v), 0).reshape(at.length, headDim);
+    // a view of the pool's array: the write lands in it
+    NDArray flat = kv.reshape(2 * slotCount * heads * capacity, headDim);
+    flat.attach(scope);
+    flat.set(new NDIndex("{}", scope.create(at)), written);
+  }
+
+  private static long[] toLongs(int[] values) {
+    return Arrays.stream(values).asLongStream().toArray();
   }
 }
