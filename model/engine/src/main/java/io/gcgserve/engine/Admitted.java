@@ -11,6 +11,12 @@ final class Admitted {
   /** Set once its session is closed and its sink told; engine thread only. */
   boolean released;
 
+  /**
+   * Set once its prefill ended and what it made was handed out: from then on it takes decode steps;
+   * engine thread only.
+   */
+  boolean prefilled;
+
   Admitted(GenerationSession session, GenerationSink sink, long reserved) {
     this.session = session;
     this.sink = sink;

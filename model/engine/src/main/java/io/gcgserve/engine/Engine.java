@@ -20,25 +20,29 @@ import org.jspecify.annotations.Nullable;
  * Runs every admitted request iteration by iteration, the way iteration-level batching servers do:
  * each iteration (1) moves waiting requests into the batch while it has room ({@link
  * EngineLimits#maxBatch}) and their memory fits ({@link EngineLimits#maxReservedBytes}), first come
- * first served; (2) ends requests found cancelled, freeing their place; (3) runs a prefill chunk:
- * pieces (the encoders, then one LLM layer each), oldest request first, until {@link
- * EngineLimits#prefillChunkTokens} tokens of prefill work are spent or a request's prefill ends
- * ({@link PrefillChunk}); (4) runs one decode step for every decoding request whose client can take
- * more, as one batch. Requests join and leave the batch between iterations, so the per-step cost of
- * decoding is shared by everyone running.
+ * first served; (2) ends requests found cancelled, freeing their place; (3) runs prefill work; (4)
+ * runs one decode step for every decoding request whose client can take more, as one batch.
+ * Requests join and leave the batch between iterations, so the per-step cost of decoding is shared
+ * by everyone running.
  *
- * <p>Two threads or one ({@link EngineLimits#prefillLane}): with the prefill lane, the chunk runs
- * on a thread of its own while the engine thread runs decode steps of the other requests, as many
- * as fit in the chunk's time, so prefill and decode use a core each; without it, the engine thread
- * runs the chunk, then the step, and a long prefill delays the running requests' next tokens by at
- * most one chunk. The lane only advances its chunk's sessions; everything else (sinks, the batch,
- * admission) stays on the engine thread.
+ * <p>Prefill runs on two threads or one ({@link EngineLimits#prefillLane}). With the prefill lane
+ * ({@link PrefillLane}), a thread of its own takes the requests that joined, oldest first, and runs
+ * each prefill to its end, while the engine thread runs decode steps back to back and hands out the
+ * first tokens the lane made between two steps; prefill and decode use a core each and neither
+ * waits for the other. When no request can take a decode step (the first of a burst is still
+ * prefilling, or every client is slow to read), the engine thread runs a chunk of the oldest queued
+ * prefill itself: pieces until {@link EngineLimits#prefillChunkTokens} tokens of work are spent,
+ * its prefill ends, or the lane finished one (someone can decode now). Without the lane, the engine
+ * thread runs such a chunk of the prefilling requests, oldest first ({@link PrefillChunk}), then
+ * the decode step, so a long prefill delays the running requests' next tokens by at most one chunk.
+ * The lane only advances the sessions in its hands; everything else (sinks, the batch, admission)
+ * stays on the engine thread.
  *
  * <p>Admission never blocks: {@link #submit} refuses at once when the batch and the queue are full.
  * Cancellation (the request's flag) is checked every iteration for every request, waiting or
- * running, before every decode step for the decoding ones, and by the session before each prefill
- * piece and each step, so a cancelled request frees its place within one piece or step (one chunk
- * plus one step without the lane).
+ * running (except a prefill in the lane's hands), and by the session before each prefill piece and
+ * each step, so a cancelled request frees its place within one piece or step (one chunk plus one
+ * step without the lane).
  *
  * <p>Failures stay with their requests: a prefill piece that throws fails its request; a decode
  * step that throws fails the requests of that step (their sessions may be half-stepped); a sink
@@ -79,6 +83,7 @@ public final class Engine implements AutoCloseable {
 
   /** Starts the engine's thread. */
   public void start() {
+    batch.start();
     thread.start();
   }
 
@@ -222,7 +227,7 @@ public final class Engine implements AutoCloseable {
   private void run() {
     try {
       while (admitWaiting()) {
-        if (!batch.work(this::admitWaiting, this::awaitWork)) {
+        if (!batch.work(this::admitWaiting)) {
           awaitWork();
         }
       }

@@ -13,8 +13,8 @@ package io.gcgserve.engine;
  * @param prefillChunkTokens prefill work per engine iteration, in tokens processed (a layer over
  *     600 tokens costs 600); the engine runs prefill pieces, oldest request first, until this is
  *     spent (at least one piece) or a prefill ends, then decode steps
- * @param prefillLane whether prefill chunks run on a thread of their own beside the decode steps
- *     ({@link Engine}), or on the engine thread between them
+ * @param prefillLane whether prefills run on a thread of their own beside the decode steps ({@link
+ *     Engine}), or on the engine thread between them
  */
 public record EngineLimits(
     int maxBatch,

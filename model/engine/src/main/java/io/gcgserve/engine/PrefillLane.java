@@ -1,103 +1,214 @@
 package io.gcgserve.engine;
 
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link Engine}'s second thread ({@link EngineLimits#prefillLane}): it runs one prefill chunk
- * at a time while the engine thread does other work, so that on a machine with two cores or more
- * prefill and decode steps each have one. Created with the engine, closed when its thread ends.
+ * The {@link Engine}'s second thread ({@link EngineLimits#prefillLane}): it takes the requests
+ * waiting for their prefill, oldest first, and runs each one's prefill to its end while the engine
+ * thread runs decode steps, so that on a machine with two cores or more prefill and decode each
+ * have one and neither waits for the other's turn. What a prefill made waits in {@link #collect}
+ * for the engine thread, which hands it out to the request's sink.
+ *
+ * <p>A request is in the lane's hands from {@link #offer} until its outcome is collected: queued,
+ * being prefilled, or prefilled and not collected yet. The engine thread leaves it alone meanwhile,
+ * except that it may {@link #withdraw} it while it is still queued (to end a cancelled request),
+ * and {@link #take} the oldest queued one, while the lane is busy with another, to run a chunk of
+ * its prefill itself when it has no decode step to run, giving it back ({@link #giveBack}) at the
+ * head of the queue if the prefill did not end. Every hand-over goes through the lane's lock, so
+ * each thread sees what the other did to a session.
  */
 final class PrefillLane implements AutoCloseable {
 
-  private final ExecutorService executor =
-      Executors.newSingleThreadExecutor(
-          task -> {
-            Thread thread = new Thread(task, "gcg-prefill");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private static final System.Logger log = System.getLogger(Engine.class.getName());
 
-  private final Runnable onChunkDone;
-  private volatile boolean working;
+  /** How long {@link #close} waits for a piece in progress before interrupting it. */
+  private static final long CLOSE_WAIT_SECONDS = 10;
 
-  /** A lane that runs {@code onChunkDone} (on its thread) each time a chunk returns. */
-  PrefillLane(Runnable onChunkDone) {
-    this.onChunkDone = onChunkDone;
+  private final PrefillChunk chunk;
+  private final Runnable onFinished;
+  private final Thread thread;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition queued = lock.newCondition();
+  // guarded by lock
+  private final ArrayDeque<Admitted> waiting = new ArrayDeque<>();
+  private final List<PrefillChunk.Outcome> finished = new ArrayList<>();
+  private boolean prefilling;
+  private boolean closed;
+
+  /**
+   * A lane that runs prefills with {@code chunk} and runs {@code onFinished} (on its thread) each
+   * time one ended; {@link #start} starts its thread.
+   */
+  PrefillLane(PrefillChunk chunk, Runnable onFinished) {
+    this.chunk = chunk;
+    this.onFinished = onFinished;
+    this.thread = new Thread(this::run, "gcg-prefill");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Queues a request whose prefill has not started; engine thread. */
+  void offer(Admitted entry) {
+    lock.lock();
+    try {
+      waiting.addLast(entry);
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
-   * Runs {@code chunk} on the lane while the calling thread takes turns of other work: before each,
-   * {@code keepGoing} (false: stop taking turns and only wait for the chunk); then {@code turn}
-   * (false when there was nothing to do, and then {@code idle}, which waits until woken, as {@code
-   * onChunkDone} does, or a short while).
-   *
-   * @return the chunk's outcomes
-   * @throws Error what the chunk threw that was an Error (its pieces catch their own failures)
-   * @throws IllegalStateException wrapping anything else the chunk threw
+   * The oldest queued request, now in the engine thread's hands; or null when none is queued, or
+   * when the lane is free to take it itself.
    */
-  List<PrefillChunk.Outcome> run(
-      Callable<List<PrefillChunk.Outcome>> chunk,
-      BooleanSupplier keepGoing,
-      BooleanSupplier turn,
-      Runnable idle) {
-    working = true;
-    Future<List<PrefillChunk.Outcome>> work =
-        executor.submit(
-            () -> {
-              try {
-                return chunk.call();
-              } finally {
-                working = false;
-                onChunkDone.run();
-              }
-            });
-    while (!work.isDone() && keepGoing.getAsBoolean()) {
-      // the chunk's end wakes idle(); checked after the turn so that a wake is not missed
-      if (!turn.getAsBoolean() && !work.isDone()) {
-        idle.run();
-      }
-    }
-    return await(work);
-  }
-
-  /** Whether the chunk of the current {@link #run} has not returned yet. */
-  boolean working() {
-    return working;
-  }
-
-  /** The chunk's outcomes, once it returned; waits through interrupts, which it keeps. */
-  private static List<PrefillChunk.Outcome> await(Future<List<PrefillChunk.Outcome>> work) {
-    boolean interrupted = false;
+  @Nullable Admitted take() {
+    lock.lock();
     try {
-      while (true) {
-        try {
-          return work.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof Error error) {
-            throw error;
-          }
-          throw new IllegalStateException("the prefill lane failed", cause);
-        }
-      }
+      return prefilling ? waiting.pollFirst() : null;
     } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      lock.unlock();
     }
   }
 
-  /** Stops the lane's thread; a chunk still running (there is none between runs) is interrupted. */
+  /** Puts back a request {@link #take}n whose prefill has not ended, as the oldest again. */
+  void giveBack(Admitted entry) {
+    lock.lock();
+    try {
+      waiting.addFirst(entry);
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes {@code entry} out of the queue; false when it is not queued (being prefilled, or done).
+   */
+  boolean withdraw(Admitted entry) {
+    lock.lock();
+    try {
+      // Admitted keeps Object's identity equality: this removes exactly this request
+      return waiting.remove(entry);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether a prefill ended since the last {@link #collect}. */
+  boolean hasFinished() {
+    lock.lock();
+    try {
+      return !finished.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The outcomes of the prefills that ended since the last call, oldest first; engine thread. */
+  List<PrefillChunk.Outcome> collect() {
+    lock.lock();
+    try {
+      if (finished.isEmpty()) {
+        return List.of();
+      }
+      List<PrefillChunk.Outcome> done = List.copyOf(finished);
+      finished.clear();
+      return done;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    while (true) {
+      Admitted entry;
+      lock.lock();
+      try {
+        prefilling = false;
+        while (waiting.isEmpty() && !closed) {
+          queued.awaitUninterruptibly();
+        }
+        if (closed) {
+          return;
+        }
+        entry = waiting.pollFirst();
+        prefilling = true;
+      } finally {
+        lock.unlock();
+      }
+      List<PrefillChunk.Outcome> outcomes;
+      try {
+        // no token budget: the prefill runs to its end, unless the lane closes between pieces
+        outcomes = chunk.run(List.of(entry), Integer.MAX_VALUE, this::open);
+      } catch (RuntimeException | Error e) {
+        log.log(Level.ERROR, "the prefill lane failed on a request", e);
+        outcomes = List.of(new PrefillChunk.Outcome(entry, null, e));
+      }
+      lock.lock();
+      try {
+        finished.addAll(outcomes);
+      } finally {
+        lock.unlock();
+      }
+      onFinished.run();
+    }
+  }
+
+  private boolean open() {
+    lock.lock();
+    try {
+      return !closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops the lane: it starts no more pieces, and this returns once its thread ended (a piece in
+   * progress finishes first; one that takes longer than {@value #CLOSE_WAIT_SECONDS} s is
+   * interrupted), so that the caller may close the sessions the lane held.
+   */
   @Override
   public void close() {
-    executor.shutdownNow();
+    lock.lock();
+    try {
+      closed = true;
+      waiting.clear();
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (!thread.isAlive()) {
+      return;
+    }
+    boolean interrupted = false;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    while (thread.isAlive()) {
+      thread.interrupt();
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(1));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -9,7 +9,6 @@ import io.gcgserve.model.StepwiseCaptioner;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -17,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link Engine}'s running requests and the work of one iteration on them: prefill chunks,
  * decode steps, and handing out what they made to the requests' sinks. Confined to the engine's
- * thread, except the prefill lane's chunks (which touch only their own sessions) and the counters,
- * which {@link Engine#stats} reads.
+ * thread, except the sessions in the prefill lane's hands (see {@link PrefillLane}) and the
+ * counters, which {@link Engine#stats} reads.
  */
 final class RunningBatch {
 
@@ -43,7 +42,7 @@ final class RunningBatch {
 
   /**
    * An empty batch; {@code onRelease} runs (on the engine thread) every time a request leaves it or
-   * ends before joining, {@code wake} (on the lane's) when a prefill chunk returned.
+   * ends before joining, {@code wake} (on the lane's) when the lane finished a prefill.
    */
   RunningBatch(
       StepwiseCaptioner captioner,
@@ -56,7 +55,14 @@ final class RunningBatch {
     this.timings = timings;
     this.onRelease = onRelease;
     this.chunk = new PrefillChunk(timings, prefillPieces);
-    this.prefillLane = limits.prefillLane() ? new PrefillLane(wake) : null;
+    this.prefillLane = limits.prefillLane() ? new PrefillLane(chunk, wake) : null;
+  }
+
+  /** Starts the prefill lane's thread, if there is a lane. */
+  void start() {
+    if (prefillLane != null) {
+      prefillLane.start();
+    }
   }
 
   /** Requests running now; any thread. */
@@ -81,39 +87,44 @@ final class RunningBatch {
         prefillPieces.get());
   }
 
-  /** Adds requests taken from the queue, telling their sinks. */
+  /** Adds requests taken from the queue, telling their sinks; queues them on the lane, if any. */
   void join(List<Admitted> joining) {
     for (Admitted entry : joining) {
       running.add(entry);
       reservedBytes.addAndGet(entry.reserved);
+      runningCount = running.size();
       try {
         entry.sink.onStarted();
       } catch (RuntimeException e) {
         fail(entry, new IllegalStateException("a sink failed taking its request's start", e));
+        continue;
+      }
+      if (prefillLane != null) {
+        prefillLane.offer(entry);
       }
     }
-    runningCount = running.size();
   }
 
   /**
-   * One iteration's work after admission: ends cancelled requests, runs a prefill chunk and decode
-   * steps; true when it did anything. With the prefill lane, {@code admit} runs before every turn
-   * of the engine thread during the chunk (ending cancelled waiting requests, taking new ones in;
-   * false when the engine is stopping, which ends the turns), and {@code idle} waits for a wake-up
-   * when a turn found nothing to do.
+   * One iteration's work after admission; true when it did anything. With the prefill lane: hands
+   * out the prefills the lane finished, ends cancelled requests, then runs a decode step, or, when
+   * no request can step, a chunk of the oldest queued prefill on this thread ({@link
+   * #prefillBeside}, with {@code admit} before each piece: it takes new requests in and answers
+   * false when the engine is stopping). Without it: ends cancelled requests, runs a prefill chunk,
+   * then a decode step.
    */
-  boolean work(BooleanSupplier admit, Runnable idle) {
-    boolean worked = endCancelled(Set.of());
-    if (prefillLane != null) {
-      worked |= prefillBesideDecode(prefillLane, admit, idle);
-    } else {
+  boolean work(BooleanSupplier admit) {
+    if (prefillLane == null) {
+      boolean worked = endCancelled();
       worked |= prefill();
-      worked |= decode(Set.of());
+      return decode() | worked;
     }
-    return worked;
+    boolean worked = settle(prefillLane.collect());
+    worked |= endCancelled();
+    return decode() || prefillBeside(prefillLane, admit) || worked;
   }
 
-  /** Fails every running request and {@code more} with {@code failure}; stops the lane. */
+  /** Fails every running request and {@code more} with {@code failure}; stops the lane first. */
   void failAll(List<Admitted> more, Throwable failure) {
     if (prefillLane != null) {
       prefillLane.close();
@@ -124,13 +135,13 @@ final class RunningBatch {
   }
 
   /**
-   * Ends running requests whose cancellation flag is set, but not {@code busy} ones; true when it
-   * ended any.
+   * Ends running requests whose cancellation flag is set, except those in the lane's hands (its
+   * session ends a cancelled prefill before its next piece); true when it ended any.
    */
-  boolean endCancelled(Set<Admitted> busy) {
+  boolean endCancelled() {
     boolean any = false;
     for (Admitted entry : List.copyOf(running)) {
-      if (!busy.contains(entry) && entry.session.request().cancellation().getAsBoolean()) {
+      if (entry.session.request().cancellation().getAsBoolean() && ours(entry)) {
         entry.session.cancel();
         complete(entry);
         any = true;
@@ -139,17 +150,20 @@ final class RunningBatch {
     return any;
   }
 
-  /** The running requests whose prefill has not ended, oldest first. */
-  private List<Admitted> prefilling() {
-    return running.stream().filter(entry -> entry.session.isPrefilling()).toList();
+  /**
+   * Whether this thread may end {@code entry}: without the lane always; with it once its prefill
+   * was handed out, or after withdrawing it from the lane's queue.
+   */
+  private boolean ours(Admitted entry) {
+    return prefillLane == null || entry.prefilled || prefillLane.withdraw(entry);
   }
 
   /**
-   * One prefill chunk on this thread, ending cancelled requests before every piece (a long chunk
-   * must not keep them in the batch); true when there was prefill work.
+   * One prefill chunk on this thread (no lane), ending cancelled requests before every piece (a
+   * long chunk must not keep them in the batch); true when there was prefill work.
    */
   private boolean prefill() {
-    List<Admitted> prefilling = prefilling();
+    List<Admitted> prefilling = running.stream().filter(entry -> !entry.prefilled).toList();
     if (prefilling.isEmpty()) {
       return false;
     }
@@ -158,69 +172,47 @@ final class RunningBatch {
             prefilling,
             limits.prefillChunkTokens(),
             () -> {
-              endCancelled(Set.of());
+              endCancelled();
               return true;
             }));
     return true;
   }
 
   /**
-   * The oldest request's prefill chunk on the lane while this thread takes turns: admission, a
-   * decode step of the other requests, then a prefill chunk of the next prefilling ones (the same
-   * token budget as the lane's), as many turns as fit in the lane's chunk; true when it did
-   * anything. The lane's request is left alone here until its chunk returns: it ends a cancellation
-   * itself, before its next piece.
+   * A chunk of the oldest queued prefill on this thread, which has no decode step to run: a burst
+   * of arrivals is prefilled on both threads until the first request can decode. Before each piece
+   * {@code admit} runs and cancelled requests end; the chunk ends early when the lane finished a
+   * prefill (a request can decode now). A prefill that did not end goes back to the head of the
+   * lane's queue. False if none is queued.
    */
-  private boolean prefillBesideDecode(PrefillLane lane, BooleanSupplier admit, Runnable idle) {
-    List<Admitted> prefilling = prefilling();
-    if (prefilling.isEmpty()) {
-      return decode(Set.of());
-    }
-    Admitted oldest = prefilling.get(0);
-    // Admitted keeps Object's identity equality, so the set holds exactly this request
-    Set<Admitted> busy = Set.of(oldest);
-    settle(
-        lane.run(
-            () -> chunk.run(List.of(oldest), limits.prefillChunkTokens(), () -> true),
-            admit,
-            () -> decode(busy) | prefillBeside(lane, busy, admit),
-            idle));
-    return true;
-  }
-
-  /**
-   * A prefill chunk of the prefilling requests not in {@code busy}, oldest first, on this thread;
-   * admission and cancelled requests' ends run before each piece, so a chunk between two decode
-   * steps delays neither by more than a piece, and the chunk ends early when the lane's does, so
-   * the lane does not sit idle. False if none is prefilling.
-   */
-  private boolean prefillBeside(PrefillLane lane, Set<Admitted> busy, BooleanSupplier admit) {
-    List<Admitted> next =
-        running.stream()
-            .filter(entry -> !busy.contains(entry) && entry.session.isPrefilling())
-            .toList();
-    if (next.isEmpty()) {
+  private boolean prefillBeside(PrefillLane lane, BooleanSupplier admit) {
+    Admitted next = lane.take();
+    if (next == null) {
       return false;
     }
     settle(
         chunk.run(
-            next,
+            List.of(next),
             limits.prefillChunkTokens(),
             () -> {
               boolean serving = admit.getAsBoolean();
-              endCancelled(busy);
-              return serving && lane.working();
+              endCancelled();
+              return serving && !lane.hasFinished();
             }));
+    if (!next.released && !next.prefilled) {
+      lane.giveBack(next);
+    }
     return true;
   }
 
   /** Hands out what a prefill chunk made of its requests: first tokens, ends and failures. */
-  private void settle(List<PrefillChunk.Outcome> outcomes) {
+  private boolean settle(List<PrefillChunk.Outcome> outcomes) {
     for (PrefillChunk.Outcome outcome : outcomes) {
       Admitted entry = outcome.entry();
       if (entry.released) {
         continue;
       }
+      entry.prefilled = !entry.session.isPrefilling();
       Throwable failure = outcome.failure();
       if (failure != null) {
         fail(entry, failure);
@@ -234,22 +226,19 @@ final class RunningBatch {
         complete(entry);
       }
     }
+    return !outcomes.isEmpty();
   }
 
   /**
-   * One decode step of every decoding request whose sink can take it, leaving out {@code busy}
-   * (requests the prefill lane is working on); true when it ran.
+   * One decode step of every request whose prefill was handed out, that has not finished and whose
+   * sink can take it; true when it ran.
    */
-  private boolean decode(Set<Admitted> busy) {
-    endCancelled(busy);
+  private boolean decode() {
     List<Admitted> batch = new ArrayList<>();
     List<GenerationSession> sessions = new ArrayList<>();
     for (Admitted entry : running) {
-      if (busy.contains(entry)) {
-        continue;
-      }
       GenerationSession session = entry.session;
-      if (!session.isPrefilling() && !session.isFinished() && entry.sink.canTakeStep()) {
+      if (entry.prefilled && !session.isFinished() && entry.sink.canTakeStep()) {
         batch.add(entry);
         sessions.add(session);
       }

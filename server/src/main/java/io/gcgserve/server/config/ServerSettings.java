@@ -124,9 +124,9 @@ public final class ServerSettings {
               "--prefill-lane",
               "on|off",
               "on",
-              "on: prefill chunks run on a thread of their own while the engine thread runs decode"
-                  + " steps, a core each; off: one thread runs both in turn (server/README.md,"
-                  + " Engine).")
+              "on: prefills run on a thread of their own, oldest first, while the engine thread"
+                  + " runs decode steps, a core each; off: one thread runs both in turn"
+                  + " (server/README.md, Engine).")
           .requiring(text -> text.equals("on") || text.equals("off"), "must be on or off");
 
   /** Largest accepted request message. */
