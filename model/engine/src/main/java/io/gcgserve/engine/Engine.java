@@ -27,16 +27,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Prefill runs on two threads or one ({@link EngineLimits#prefillLane}). With the prefill lane
  * ({@link PrefillLane}), a thread of its own takes the requests that joined, oldest first, and runs
- * each prefill to its end, while the engine thread runs decode steps back to back and hands out the
- * first tokens the lane made between two steps; prefill and decode use a core each and neither
- * waits for the other. When no request can take a decode step (the first of a burst is still
- * prefilling, or every client is slow to read), the engine thread runs a chunk of the oldest queued
- * prefill itself: pieces until {@link EngineLimits#prefillChunkTokens} tokens of work are spent,
- * its prefill ends, or the lane finished one (someone can decode now). Without the lane, the engine
- * thread runs such a chunk of the prefilling requests, oldest first ({@link PrefillChunk}), then
- * the decode step, so a long prefill delays the running requests' next tokens by at most one chunk.
- * The lane only advances the sessions in its hands; everything else (sinks, the batch, admission)
- * stays on the engine thread.
+ * each prefill to its end, without waiting for the engine thread, which runs decode steps and hands
+ * out the first tokens the lane made between two steps; prefill and decode use a core each. While
+ * the lane is busy and more prefills wait behind it, the engine thread also runs, after each decode
+ * step, a chunk of the oldest waiting one: pieces until {@link EngineLimits#prefillChunkTokens}
+ * tokens of work are spent, its prefill ends, or the lane finished one (someone can decode now); an
+ * unfinished prefill goes back to the head of the lane's queue. Without the lane, the engine thread
+ * runs such a chunk of the prefilling requests, oldest first ({@link PrefillChunk}), then the
+ * decode step, so a long prefill delays the running requests' next tokens by at most one chunk. The
+ * lane only advances the sessions in its hands; everything else (sinks, the batch, admission) stays
+ * on the engine thread.
  *
  * <p>Admission never blocks: {@link #submit} refuses at once when the batch and the queue are full.
  * Cancellation (the request's flag) is checked every iteration for every request, waiting or

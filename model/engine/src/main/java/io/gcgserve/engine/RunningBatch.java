@@ -107,8 +107,8 @@ final class RunningBatch {
 
   /**
    * One iteration's work after admission; true when it did anything. With the prefill lane: hands
-   * out the prefills the lane finished, ends cancelled requests, then runs a decode step, or, when
-   * no request can step, a chunk of the oldest queued prefill on this thread ({@link
+   * out the prefills the lane finished, ends cancelled requests, runs a decode step, then, while
+   * the lane is busy with another prefill, a chunk of the oldest queued one on this thread ({@link
    * #prefillBeside}, with {@code admit} before each piece: it takes new requests in and answers
    * false when the engine is stopping). Without it: ends cancelled requests, runs a prefill chunk,
    * then a decode step.
@@ -121,7 +121,8 @@ final class RunningBatch {
     }
     boolean worked = settle(prefillLane.collect());
     worked |= endCancelled();
-    return decode() || prefillBeside(prefillLane, admit) || worked;
+    worked |= decode();
+    return prefillBeside(prefillLane, admit) | worked;
   }
 
   /** Fails every running request and {@code more} with {@code failure}; stops the lane first. */
@@ -179,11 +180,12 @@ final class RunningBatch {
   }
 
   /**
-   * A chunk of the oldest queued prefill on this thread, which has no decode step to run: a burst
-   * of arrivals is prefilled on both threads until the first request can decode. Before each piece
-   * {@code admit} runs and cancelled requests end; the chunk ends early when the lane finished a
-   * prefill (a request can decode now). A prefill that did not end goes back to the head of the
-   * lane's queue. False if none is queued.
+   * A chunk of the oldest queued prefill on this thread, between two decode steps, while the lane
+   * is busy with another: a request queued behind the lane starts its prefill without waiting for
+   * the lane, and a burst is prefilled on both threads. Before each piece {@code admit} runs and
+   * cancelled requests end; the chunk ends early when the lane finished a prefill (whose request
+   * can decode now). A prefill that did not end goes back to the head of the lane's queue. False if
+   * none was taken.
    */
   private boolean prefillBeside(PrefillLane lane, BooleanSupplier admit) {
     Admitted next = lane.take();

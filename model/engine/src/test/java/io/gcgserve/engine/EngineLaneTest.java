@@ -3,6 +3,7 @@ package io.gcgserve.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gcgserve.model.FinishReason;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,35 +81,20 @@ class EngineLaneTest extends EngineTest {
   }
 
   @Test
-  void whileARequestDecodesQueuedPrefillsAreLeftToTheLane() throws Exception {
-    start(4, 4, 1 << 20, ScriptedModel.PIECE_COST);
-    RecordingSink first = new RecordingSink();
-    AtomicBoolean stopFirst = new AtomicBoolean();
-    RecordingSink gated = gatedBesideAStream(stopFirst, first);
-    RecordingSink queued = new RecordingSink();
-    try {
-      engine.submit(request(2), queued);
-      // the engine thread has decode steps to run: it must not take the queued prefill
-      int before = first.tokens();
-      awaitTokens(first, before + 20);
-      assertThat(loggedFor(model.opened.get(2).name)).isEmpty();
-    } finally {
-      model.gate.countDown();
-    }
-    assertThat(gated.await().generatedTokens()).isEqualTo(3);
-    assertThat(queued.await().generatedTokens()).isEqualTo(2);
-    stopFirst.set(true);
-    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-    // the lane runs a prefill to its end, oldest first
-    List<String> log;
-    synchronized (model.log) {
-      log = List.copyOf(model.log);
-    }
-    assertThat(log.indexOf("r2 prefill 0")).isGreaterThan(log.indexOf("r1 prefill 2"));
+  void theEngineThreadPrefillsAChunkBetweenTwoDecodeSteps() throws Exception {
+    // a chunk of two pieces: the third request's three pieces take two turns
+    start(4, 4, 1 << 20, 2 * ScriptedModel.PIECE_COST);
+    assertThat(piecesBetweenSteps()).containsExactly(2, 1);
   }
 
   @Test
-  void aQueuedPrefillCancelledBehindTheLanesEndsWithoutAPiece() throws Exception {
+  void aChunkLargerThanAPrefillRunsItBetweenTwoDecodeSteps() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    assertThat(piecesBetweenSteps()).containsExactly(3);
+  }
+
+  @Test
+  void aPrefillCancelledBehindTheLanesEndsWhileTheLaneIsHeld() throws Exception {
     start(4, 4, 1 << 20, 10_000);
     RecordingSink first = new RecordingSink();
     AtomicBoolean stopFirst = new AtomicBoolean();
@@ -118,8 +104,10 @@ class EngineLaneTest extends EngineTest {
       RecordingSink queued = new RecordingSink();
       engine.submit(request("", 3, cancel::get), queued);
       cancel.set(true);
+      // withdrawn from the lane's queue, or ended by its session before the engine thread's next
+      // piece of it: either way without the lane
       assertThat(queued.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-      assertThat(loggedFor(model.opened.get(2).name)).isEmpty();
+      assertThat(queued.tokens()).isZero();
       assertThat(gated.events).isEmpty();
     } finally {
       model.gate.countDown();
@@ -150,14 +138,6 @@ class EngineLaneTest extends EngineTest {
     assertThat(loggedFor("r1")).startsWith("r1 prefill 0", "r1 prefill 1", "r1 prefill 2");
   }
 
-  private static void awaitTokens(RecordingSink sink, int tokens) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (sink.tokens() < tokens && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertThat(sink.tokens()).isGreaterThanOrEqualTo(tokens);
-  }
-
   /** The model's log lines of the request named {@code name}, in order. */
   private List<String> loggedFor(String name) {
     synchronized (model.log) {
@@ -176,6 +156,47 @@ class EngineLaneTest extends EngineTest {
     engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
     assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
     return gated;
+  }
+
+  /**
+   * Holds a prefill on the lane while a stream decodes, submits a third request and returns how
+   * many of its prefill pieces the engine thread ran between two decode steps of the stream, run by
+   * run.
+   */
+  private List<Integer> piecesBetweenSteps() throws Exception {
+    RecordingSink first = new RecordingSink();
+    AtomicBoolean stopFirst = new AtomicBoolean();
+    RecordingSink gated = gatedBesideAStream(stopFirst, first);
+    List<String> log;
+    try {
+      RecordingSink later = new RecordingSink();
+      engine.submit(request(2), later);
+      assertThat(later.await().generatedTokens()).isEqualTo(2);
+      synchronized (model.log) {
+        log = List.copyOf(model.log);
+      }
+    } finally {
+      model.gate.countDown();
+      stopFirst.set(true);
+    }
+    gated.await();
+    first.await();
+    String stream = model.opened.get(0).name + " step";
+    String third = model.opened.get(2).name + " prefill";
+    List<Integer> runs = new ArrayList<>();
+    int run = 0;
+    for (String line : log) {
+      if (line.startsWith(third)) {
+        run++;
+      } else if (line.startsWith(stream) && run > 0) {
+        runs.add(run);
+        run = 0;
+      }
+    }
+    if (run > 0) {
+      runs.add(run);
+    }
+    return runs;
   }
 
   @Test
