@@ -46,13 +46,16 @@ public final class Admission {
     startNanos = nanos;
   }
 
-  /** Its prefill ended: it is no longer work ahead, and its service time is an observation. */
-  public void prefilled(long nanos, PrefillReport report) {
+  /**
+   * Its prefill ended: it is no longer work ahead, and its service time (the time its prefill
+   * pieces ran) is an observation.
+   */
+  public void prefilled(PrefillReport report) {
     ticket.leave();
     if (startNanos == 0) {
       return;
     }
-    serviceMillis = (nanos - startNanos) / 1e6;
+    serviceMillis = report.prefillMillis();
     double keepRatio = (double) report.visualTokensKept() / report.visualTokens();
     costs.observeService(choice.prunerName(), keepRatio, serviceMillis);
   }

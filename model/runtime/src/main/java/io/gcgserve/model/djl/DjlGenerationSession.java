@@ -40,13 +40,10 @@ import org.jspecify.annotations.Nullable;
  * is a slot per layer of the captioner's {@link KvPool}, given back on close. DJL creates an op's
  * result in its first operand's manager, so each place that moves an array out says why.
  *
- * <p>Survivors of pruning keep their RoPE positions or are renumbered, as the pruner says ({@link
- * TokenPruner#positions}). The KV cache of layers before a pruning point keeps every visual token,
- * so decoding sees exactly what prefill saw at each layer.
- *
- * <p>Cancellation: the request's flag is read before every prefill piece, and once per decode step
- * after the step's forward pass and before the token is emitted, so a {@code [SEG]} already emitted
- * still gets its mask.
+ * <p>Survivors of pruning keep their RoPE positions or are renumbered ({@link
+ * TokenPruner#positions}); the KV cache of layers before a pruning point keeps every visual token.
+ * Cancellation is read before every prefill piece, and once per decode step before the token is
+ * emitted, so a {@code [SEG]} already emitted still gets its mask.
  */
 public final class DjlGenerationSession implements GenerationSession {
 
@@ -59,7 +56,6 @@ public final class DjlGenerationSession implements GenerationSession {
   private final NDManager manager;
   private final CaptionAssembler caption;
   private final Random random;
-  private final long openedNanos;
   private final int sequenceLength;
   private final int[] visualPerLayer;
   private final int[] tokensPerLayer;
@@ -78,6 +74,7 @@ public final class DjlGenerationSession implements GenerationSession {
   private int nextPiece = -1;
 
   private long prunerNanos;
+  private long prefillNanos; // the time its pieces ran, not the waits between them
   private boolean closed;
   private @Nullable PrefillReport report;
   private @Nullable FinishReason finishReason;
@@ -103,7 +100,6 @@ public final class DjlGenerationSession implements GenerationSession {
       int[] suffix,
       GlanceScope glanceScope,
       Consumer<float[]> logitsObserver) {
-    this.openedNanos = System.nanoTime();
     this.network = Objects.requireNonNull(network, "network is null");
     this.special = Objects.requireNonNull(special, "special is null");
     this.request = Objects.requireNonNull(request, "request is null");
@@ -146,15 +142,18 @@ public final class DjlGenerationSession implements GenerationSession {
       cancel();
       return StepEvents.NONE;
     }
+    long pieceStart = System.nanoTime();
     if (nextPiece < 0) {
       encode();
       nextPiece = 0;
+      prefillNanos += System.nanoTime() - pieceStart;
       return null;
     }
     PrefillState state = Objects.requireNonNull(prefill);
     runLayer(state, nextPiece);
     nextPiece++;
     if (nextPiece < config.layers()) {
+      prefillNanos += System.nanoTime() - pieceStart;
       return null;
     }
     NDArray last = state.hidden.get(new NDIndex(":, -1:, :"));
@@ -163,6 +162,7 @@ public final class DjlGenerationSession implements GenerationSession {
       Objects.requireNonNull(heads).confineGlance(state.slots.live());
     }
     endPrefill();
+    prefillNanos += System.nanoTime() - pieceStart;
     nextPosition = sequenceLength;
     logitsObserver.accept(firstLogits);
     PrefillReport prefillReport = buildReport();
@@ -305,7 +305,7 @@ public final class DjlGenerationSession implements GenerationSession {
         config.visualTokens(),
         visualPerLayer.clone(),
         flopsRatio,
-        (System.nanoTime() - openedNanos) / 1e6,
+        prefillNanos / 1e6,
         prunerNanos / 1e6);
   }
 
