@@ -46,16 +46,13 @@ public final class Admission {
     startNanos = nanos;
   }
 
-  /**
-   * Its prefill ended: it is no longer work ahead, and its service time (the time its prefill
-   * pieces ran) is an observation.
-   */
-  public void prefilled(PrefillReport report) {
+  /** Its prefill ended: it is no longer work ahead, and its service time is an observation. */
+  public void prefilled(long nanos, PrefillReport report) {
     ticket.leave();
     if (startNanos == 0) {
       return;
     }
-    serviceMillis = report.prefillMillis();
+    serviceMillis = (nanos - startNanos) / 1e6;
     double keepRatio = (double) report.visualTokensKept() / report.visualTokens();
     costs.observeService(choice.prunerName(), keepRatio, serviceMillis);
   }

@@ -10,23 +10,25 @@ import java.util.Objects;
  * service(pruner, keep ratio)}:
  *
  * <ul>
- *   <li><b>service</b>: the time its own prefill pieces ran ({@link
- *       io.gcgserve.model.PrefillReport#prefillMillis}: not the waits for other requests' prefills,
- *       which are work ahead), per pruner and keep-ratio bucket ({@value #BUCKETS} buckets over (0,
- *       1]); an exponentially weighted mean of what real requests took (weight {@value #ALPHA} for
- *       the newest). A bucket not seen yet is predicted by the line {@code a + b·keep} fitted to
- *       the start-up calibration, scaled by how real requests compared with that line so far (a
- *       moving mean of observed over line), so a calibration taken on a busier or quieter machine
- *       does not linger. Made non-decreasing in the keep ratio (a running maximum over the
- *       buckets), so "the largest keep setting that fits" is well defined however noisy the buckets
- *       are.
+ *   <li><b>service</b>: the time from joining the engine's batch to the end of its own prefill, per
+ *       pruner and keep-ratio bucket ({@value #BUCKETS} buckets over (0, 1]); an exponentially
+ *       weighted mean of what real requests took (weight {@value #ALPHA} for the newest). A bucket
+ *       not seen yet is predicted by the line {@code a + b·keep} fitted to the start-up
+ *       calibration, scaled by how real requests compared with that line so far (a moving mean of
+ *       observed over line), so a calibration taken on a busier or quieter machine does not linger.
+ *       Made non-decreasing in the keep ratio (a running maximum over the buckets), so "the largest
+ *       keep setting that fits" is well defined however noisy the buckets are. Under load this
+ *       includes waits behind earlier prefills, which work ahead counts too; deliberately, since
+ *       the inflation is the model's load signal: observing only the time the request's own pieces
+ *       ran ({@link io.gcgserve.model.PrefillReport#prefillMillis}) made budgeted requests meet the
+ *       budget far less often (docs/budgets/budgets.md, 2026-12-03).
  *   <li><b>work ahead</b>: the predicted service of every request admitted before this one that has
  *       not finished its prefill ({@link WorkAhead}); the engine prefills oldest first.
  *   <li><b>residual</b>: what the two miss, learned per occupancy (requests running and waiting in
  *       the engine at admission): waiting for a place in a full batch, decode steps between prefill
- *       pieces, two prefills sharing the cores, image decoding, the first token's delivery. An
- *       exponentially weighted mean of {@code actual TTFT − (work ahead + predicted service)}; 0
- *       until observed, then the nearest lower occupancy's value for occupancies not yet seen.
+ *       chunks, image decoding, the first token's delivery. An exponentially weighted mean of
+ *       {@code actual TTFT − (work ahead + predicted service)}; 0 until observed, then the nearest
+ *       lower occupancy's value for occupancies not yet seen.
  * </ul>
  *
  * Thread-safe: every method is synchronized (cheap: arrays of {@value #BUCKETS} doubles).
