@@ -136,7 +136,6 @@ final class PrefillLane implements AutoCloseable {
       Admitted entry;
       lock.lock();
       try {
-        prefilling = false;
         while (waiting.isEmpty() && !closed) {
           queued.awaitUninterruptibly();
         }
@@ -159,6 +158,9 @@ final class PrefillLane implements AutoCloseable {
       lock.lock();
       try {
         finished.addAll(outcomes);
+        // free again in the same step, so that the engine thread never takes a prefill the lane
+        // is about to take
+        prefilling = false;
       } finally {
         lock.unlock();
       }
