@@ -91,8 +91,11 @@ function toEvent(message) {
 
 /** A running caption: `for await (const event of call)`, `call.cancel()`, `await call.headers`. */
 class CaptionCall {
-  constructor(call) {
+  /** `deadline`: the call's deadline (ms since the epoch), if it has one. */
+  constructor(call, deadline) {
     this.call = call;
+    this.deadline = deadline;
+    this.cancelledHere = false;
     this.headers = new Promise((resolve) => {
       call.on('metadata', (md) => {
         const headers = {};
@@ -107,8 +110,23 @@ class CaptionCall {
     try {
       for await (const message of this.call) yield message;
     } catch (error) {
-      throw GcgError.from(error);
+      throw GcgError.from(this.asDeadline(error));
     }
+  }
+
+  /**
+   * grpc-js reports a stream that the server reset as CANCELLED ('Call cancelled'). The server
+   * resets a call whose deadline passed; when that reaches a busy client before its own deadline
+   * timer fires, the call still ended at its deadline, and is reported as DEADLINE_EXCEEDED, as it
+   * is otherwise. A call cancelled here stays CANCELLED.
+   */
+  asDeadline(error) {
+    const lapsed = this.deadline !== undefined && Date.now() >= this.deadline;
+    if (error.code !== grpc.status.CANCELLED || this.cancelledHere || !lapsed) return error;
+    return {
+      code: grpc.status.DEADLINE_EXCEEDED,
+      details: 'Deadline exceeded (the server ended the call at its deadline)',
+    };
   }
 
   async *[Symbol.asyncIterator]() {
@@ -119,6 +137,7 @@ class CaptionCall {
   }
 
   cancel() {
+    this.cancelledHere = true;
     this.call.cancel();
   }
 
@@ -191,7 +210,8 @@ class GcgClient {
 
   /** Starts a caption; `deadlineMs` bounds the whole call. */
   caption(request, { deadlineMs } = {}) {
-    return new CaptionCall(this.stub.Caption(request, callOptions(deadlineMs)));
+    const options = callOptions(deadlineMs);
+    return new CaptionCall(this.stub.Caption(request, options), options.deadline);
   }
 
   /** The server's pruners (PrunerDescription objects, sorted by name). */

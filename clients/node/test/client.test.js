@@ -3,7 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const crypto = require('crypto');
-const { captionRequest, masks } = require('../lib');
+const { CaptionCall, captionRequest, masks } = require('../lib');
 const png = require('../lib/png');
 
 // Test-only COCO RLE encoder (pycocotools' rleToString); data row-major, runs column-major.
@@ -86,4 +86,34 @@ test('png encode/decode round trip and overlay tints only the mask', () => {
   const at = (x, y) => Array.from(out.rgb.subarray((y * 8 + x) * 3, (y * 8 + x) * 3 + 3));
   assert.ok(at(4, 2).some((v) => v > 0));
   assert.deepStrictEqual(at(0, 0), [0, 0, 0]);
+});
+
+/** A grpc-js call stand-in whose stream fails with `error` once read. */
+function failingCall(error) {
+  return {
+    on() {},
+    cancel() {},
+    async *[Symbol.asyncIterator]() { throw error; },
+  };
+}
+
+async function statusOf(call) {
+  try {
+    await call.collect();
+  } catch (error) {
+    return error.code;
+  }
+  return 'OK';
+}
+
+test('a server reset after the deadline is DEADLINE_EXCEEDED; a cancel here stays CANCELLED', async () => {
+  const reset = { code: 1, details: 'Call cancelled' };
+  const past = Date.now() - 1;
+  assert.strictEqual(await statusOf(new CaptionCall(failingCall(reset), past)), 'DEADLINE_EXCEEDED');
+  // before the deadline, or without one, a reset is what grpc-js says it is
+  assert.strictEqual(await statusOf(new CaptionCall(failingCall(reset), Date.now() + 60000)), 'CANCELLED');
+  assert.strictEqual(await statusOf(new CaptionCall(failingCall(reset), undefined)), 'CANCELLED');
+  const cancelled = new CaptionCall(failingCall(reset), past);
+  cancelled.cancel();
+  assert.strictEqual(await statusOf(cancelled), 'CANCELLED');
 });
