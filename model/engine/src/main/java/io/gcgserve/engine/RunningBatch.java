@@ -139,7 +139,7 @@ final class RunningBatch {
    * Ends running requests whose cancellation flag is set, except those in the lane's hands (its
    * session ends a cancelled prefill before its next piece); true when it ended any.
    */
-  boolean endCancelled() {
+  private boolean endCancelled() {
     boolean any = false;
     for (Admitted entry : List.copyOf(running)) {
       if (entry.session.request().cancellation().getAsBoolean() && ours(entry)) {
