@@ -30,6 +30,9 @@ final class SoakScenario {
 
   static final long SAMPLE_MS = 2000;
 
+  /** How long the soak waits for the server to be idle before it starts. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
   /** See server/README.md#reliability for why this threshold. */
   static final double RSS_SLOPE_LIMIT_MIB_PER_1000 = 10;
 
@@ -44,13 +47,21 @@ final class SoakScenario {
     ServerProcess server = suite.mainServer();
     ManagedChannel channel = suite.mainChannel();
     // start from an idle server: a stream an earlier scenario left draining (the slow reader's)
-    // would take one of the places the soak's closed loop fills at the tiny plan's capacity; and
-    // the engine too, which frees a cancelled call's place only at its next piece or step (the
-    // call itself counts as ended at once), up to one prefill piece later with the prefill lane
-    Suite.awaitGauge(server, "gcg_requests_in_flight", 0, Duration.ofSeconds(10));
-    Suite.awaitGauge(server, "gcg_requests_queued", 0, Duration.ofSeconds(10));
-    Suite.awaitGauge(server, "gcg_engine_running", 0, Duration.ofSeconds(10));
-    Suite.awaitGauge(server, "gcg_engine_waiting", 0, Duration.ofSeconds(10));
+    // would take one of the places the soak's closed loop fills at the tiny plan's capacity, and so
+    // would a cancelled request whose session the engine is still closing (the call itself counts
+    // as ended at once); gcg_engine_admitted counts a request until its place is free
+    for (String gauge :
+        List.of("gcg_requests_in_flight", "gcg_engine_admitted", "gcg_engine_arriving")) {
+      if (Suite.awaitGauge(server, gauge, 0, IDLE_TIMEOUT) < 0) {
+        return ScenarioResult.failed(
+            NAME,
+            "the server was not idle before the soak: "
+                + gauge
+                + " did not reach 0 within "
+                + IDLE_TIMEOUT.toSeconds()
+                + " s of the previous scenario");
+      }
+    }
     int total = suite.plan().soakRequests();
     AtomicInteger done = new AtomicInteger();
     List<Point> points = new ArrayList<>();

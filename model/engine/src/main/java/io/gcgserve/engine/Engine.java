@@ -65,6 +65,7 @@ public final class Engine implements AutoCloseable {
   // guarded by lock
   private final ArrayDeque<Admitted> waiting = new ArrayDeque<>();
   private int admitted;
+  private int arriving;
   private boolean woken;
   private boolean closing;
   private boolean stopping;
@@ -94,18 +95,32 @@ public final class Engine implements AutoCloseable {
 
   /**
    * Admits {@code request}: opens its session (which validates it against the model) and queues it.
-   * Its events and its end go to {@code sink}, on the engine's thread.
+   * Its events and its end go to {@code sink}, on the engine's thread. The request takes the place
+   * of {@code arrival}, if given, in the same locked step that admits it (or refuses it), so that
+   * the call is counted once throughout, never twice nor not at all.
    *
+   * @param arrival the place {@link #arrive} counted for this call, or null
    * @throws io.gcgserve.model.InvalidRequestException when the model cannot run the request
    * @throws RejectedException when the engine is full, shutting down, or the request alone needs
    *     more memory than the engine may reserve
    */
-  public void submit(GenerationRequest request, GenerationSink sink) {
+  public void submit(GenerationRequest request, GenerationSink sink, @Nullable Arrival arrival) {
     Objects.requireNonNull(sink, "sink is null");
-    GenerationSession session = captioner.openSession(request);
+    GenerationSession session;
+    try {
+      session = captioner.openSession(request);
+    } catch (RuntimeException | Error e) {
+      if (arrival != null) {
+        arrival.close();
+      }
+      throw e;
+    }
     long reserve = session.reservedBytes();
     lock.lock();
     try {
+      if (arrival != null) {
+        arrival.leave();
+      }
       RejectedException refusal = refusal(reserve, 1);
       if (refusal != null) {
         session.close();
@@ -120,23 +135,80 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** {@link #submit(GenerationRequest, GenerationSink, Arrival)} for a request with no arrival. */
+  public void submit(GenerationRequest request, GenerationSink sink) {
+    submit(request, sink, null);
+  }
+
   /**
-   * Refuses now if {@link #submit} would refuse {@code arriving} more requests for lack of room, or
-   * for shutting down: a cheap check before spending work on a request (decoding its image), not a
-   * reservation ({@link #submit} checks again). The server counts in {@code arriving} the calls
-   * that passed this check and are not submitted yet, so a burst is refused before it is read.
+   * Counts a call whose request is not read yet against the engine's room, or refuses it now if the
+   * running, waiting and other arriving requests leave none, or the engine is shutting down: a
+   * burst is refused before any of it is read, and an overloaded engine spends nothing on a request
+   * it cannot take. Not a guarantee: {@link #submit} checks again, and may still refuse for memory.
+   *
+   * @return the call's place: pass it to {@link #submit}, or close it if the call ends without
+   * @throws RejectedException when full or shutting down
+   */
+  public Arrival arrive() {
+    lock.lock();
+    try {
+      RejectedException refusal = refusal(0, arriving + 1);
+      if (refusal != null) {
+        throw refusal;
+      }
+      arriving++;
+      return new Arrival();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Refuses now if {@link #submit} would refuse one more request for lack of room, or for shutting
+   * down: a cheap check before spending work on a request (decoding its image), not a reservation.
    *
    * @throws RejectedException when full or shutting down
    */
-  public void checkRoom(int arriving) {
+  public void checkRoom() {
     lock.lock();
     try {
-      RejectedException refusal = refusal(0, arriving);
+      RejectedException refusal = refusal(0, 1);
       if (refusal != null) {
         throw refusal;
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A place {@link #arrive} counted for a call whose request is not read yet, until {@link #submit}
+   * takes it or the call closes it. Thread-safe; closing it again, or after {@link #submit}, does
+   * nothing.
+   */
+  public final class Arrival implements AutoCloseable {
+    // guarded by lock
+    private boolean counted = true;
+
+    private Arrival() {}
+
+    /** Gives the place up: the call ended without submitting its request. */
+    @Override
+    public void close() {
+      lock.lock();
+      try {
+        leave();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Stops counting the call as arriving; with the lock held. */
+    private void leave() {
+      if (counted) {
+        counted = false;
+        arriving--;
+      }
     }
   }
 
@@ -175,13 +247,17 @@ public final class Engine implements AutoCloseable {
   /** The counters and gauges now. */
   public EngineStats stats() {
     int queued;
+    int holding;
+    int coming;
     lock.lock();
     try {
       queued = waiting.size();
+      holding = admitted;
+      coming = arriving;
     } finally {
       lock.unlock();
     }
-    return batch.stats(queued);
+    return batch.stats(queued, holding, coming);
   }
 
   /**

@@ -5,6 +5,12 @@ package io.gcgserve.engine;
  *
  * @param running requests in the batch now (prefilling or decoding)
  * @param waiting admitted requests waiting for a place in the batch
+ * @param admitted requests holding a place against the batch and queue limits: running, waiting, or
+ *     between the two, or leaving (their sessions are being closed); never fewer than {@code
+ *     running + waiting}
+ * @param arriving calls counted against those limits whose requests are not read yet ({@link
+ *     Engine#arrive}); the engine refuses a call at once when {@code admitted + arriving} would
+ *     pass them
  * @param reservedBytes bytes the running requests reserve together
  * @param decodeSteps batched decode steps run so far
  * @param decodeRows sessions stepped so far, summed over steps (over {@code decodeSteps}: the mean
@@ -15,6 +21,8 @@ package io.gcgserve.engine;
 public record EngineStats(
     int running,
     int waiting,
+    int admitted,
+    int arriving,
     long reservedBytes,
     long decodeSteps,
     long decodeRows,

@@ -75,11 +75,13 @@ final class RunningBatch {
     return reservedBytes.get();
   }
 
-  /** The counters of {@link EngineStats}, with the gauges given; any thread. */
-  EngineStats stats(int waiting) {
+  /** The counters of {@link EngineStats}, with the engine's gauges given; any thread. */
+  EngineStats stats(int waiting, int admitted, int arriving) {
     return new EngineStats(
         runningCount,
         waiting,
+        admitted,
+        arriving,
         reservedBytes.get(),
         decodeSteps.get(),
         decodeRows.get(),

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -135,29 +136,79 @@ abstract class EngineTest {
   }
 
   @Test
-  void checkRoomCountsTheRequestsStillArriving() throws Exception {
+  void arrivingCallsCountAgainstTheRoomUntilSubmittedOrClosed() throws Exception {
     start(1, 2, 1 << 20, 10_000);
     RecordingSink first = new RecordingSink();
     first.ready = false;
     engine.submit(request(3), first);
-    // one admitted: room for two more arriving at once, not three
-    engine.checkRoom(1);
-    engine.checkRoom(2);
-    assertThatThrownBy(() -> engine.checkRoom(3))
+    // one admitted: room for two calls arriving, not three
+    Engine.Arrival second = engine.arrive();
+    Engine.Arrival third = engine.arrive();
+    assertThatThrownBy(engine::arrive)
         .isInstanceOf(RejectedException.class)
         .hasMessageContaining("--queue-capacity");
+    assertThat(engine.stats().arriving()).isEqualTo(2);
+    // a call that ends unread gives its place up, once however often it is closed
+    third.close();
+    third.close();
+    assertThat(engine.stats().arriving()).isEqualTo(1);
+    // the engine admits a request in its call's place: the call is counted once throughout
+    RecordingSink secondSink = new RecordingSink();
+    secondSink.ready = false;
+    engine.submit(request(3), secondSink, second);
+    assertThat(engine.stats().arriving()).isZero();
+    assertThat(engine.stats().admitted()).isEqualTo(2);
+    second.close();
+    assertThat(engine.stats().arriving()).isZero();
+    Engine.Arrival fourth = engine.arrive();
+    assertThatThrownBy(engine::arrive).isInstanceOf(RejectedException.class);
+    fourth.close();
     first.ready = true;
+    secondSink.ready = true;
     engine.wake();
     first.await();
-    engine.checkRoom(3);
+    secondSink.await();
+    // a place is free by the time its request's end is told
+    assertThat(engine.stats().admitted()).isZero();
+    engine.arrive().close();
+    engine.arrive().close();
+    engine.arrive().close();
+  }
+
+  @Test
+  void aRequestHoldsItsPlaceUntilItsSessionIsClosed() throws Exception {
+    start(1, 0, 1 << 20, 10_000);
+    AtomicBoolean cancel = new AtomicBoolean();
+    RecordingSink sink = new RecordingSink();
+    engine.submit(request(ScriptedModel.SLOW_CLOSE, 1_000_000, cancel::get), sink);
+    while (sink.tokens() < 1) {
+      Thread.sleep(1);
+    }
+    cancel.set(true);
+    engine.wake();
+    assertThat(model.closeReached.await(10, TimeUnit.SECONDS)).isTrue();
+    // out of the batch, and out of the queue, but its memory is not free yet
+    EngineStats closing = engine.stats();
+    assertThat(closing.waiting()).isZero();
+    assertThat(closing.admitted()).isEqualTo(1);
+    assertThatThrownBy(engine::arrive).isInstanceOf(RejectedException.class);
+    model.closeGate.countDown();
+    assertThat(sink.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(engine.stats().admitted()).isZero();
+    engine.arrive().close();
   }
 
   @Test
   void invalidRequestsAreRefusedBySubmitWithTheModelsMessage() {
     start(2, 2, 1 << 20, 10_000);
-    assertThatThrownBy(() -> engine.submit(request("invalid", 3, () -> false), new RecordingSink()))
+    Engine.Arrival arrival = engine.arrive();
+    assertThatThrownBy(
+            () -> engine.submit(request("invalid", 3, () -> false), new RecordingSink(), arrival))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("too long");
+    // the refused call's place is free again
+    assertThat(engine.stats().arriving()).isZero();
+    assertThat(engine.stats().admitted()).isZero();
   }
 
   @Test

@@ -45,6 +45,14 @@ final class ScriptedModel implements StepwiseCaptioner {
 
   final CountDownLatch gate = new CountDownLatch(1);
 
+  /** A request with this prompt holds its session's close until {@link #closeGate} opens. */
+  static final String SLOW_CLOSE = "slow-close";
+
+  final CountDownLatch closeGate = new CountDownLatch(1);
+
+  /** Opens when a {@link #SLOW_CLOSE} request's close starts waiting at the gate. */
+  final CountDownLatch closeReached = new CountDownLatch(1);
+
   /** Opens when a {@link #GATED} request's first piece starts waiting at the gate. */
   final CountDownLatch gateReached = new CountDownLatch(1);
 
@@ -203,6 +211,17 @@ final class ScriptedModel implements StepwiseCaptioner {
 
     @Override
     public void close() {
+      if (request.prompt().equals(SLOW_CLOSE) && !closed) {
+        closeReached.countDown();
+        try {
+          if (!closeGate.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the close gate never opened");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted at the close gate", e);
+        }
+      }
       closed = true;
     }
   }

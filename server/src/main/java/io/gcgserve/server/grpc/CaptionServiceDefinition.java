@@ -1,5 +1,6 @@
 package io.gcgserve.server.grpc;
 
+import io.gcgserve.engine.Engine;
 import io.gcgserve.proto.v1.CaptionEvent;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
@@ -49,8 +50,8 @@ public final class CaptionServiceDefinition {
     definition.addMethod(
         lenient,
         (call, headers) -> {
-          Runnable arrived = service.admitAtHeaders(call);
-          if (arrived == null) {
+          Engine.Arrival arrival = service.admitAtHeaders(call);
+          if (arrival == null) {
             return new ServerCall.Listener<ParsedCaptionRequest>() {};
           }
           ServerCallHandler<ParsedCaptionRequest, CaptionEvent> handler =
@@ -60,10 +61,10 @@ public final class CaptionServiceDefinition {
                     if (request == null) {
                       service.rejectMalformed(String.valueOf(parsed.problem()), observer);
                     } else {
-                      service.caption(request, observer, arrived);
+                      service.caption(request, observer, arrival);
                     }
                   });
-          return new Releasing(handler.startCall(call, headers), arrived);
+          return new Releasing(handler.startCall(call, headers), arrival);
         });
     for (ServerMethodDefinition<?, ?> method : others) {
       definition.addMethod(method);
@@ -71,15 +72,18 @@ public final class CaptionServiceDefinition {
     return definition.build();
   }
 
-  /** Runs {@code release} once the call's half-close has run the service, or the call ended. */
+  /**
+   * Closes the call's {@link Engine.Arrival} once its half-close has run the service, or the call
+   * ended: after the engine took the request, closing does nothing.
+   */
   private static final class Releasing
       extends ForwardingServerCallListener.SimpleForwardingServerCallListener<
           ParsedCaptionRequest> {
-    private final Runnable release;
+    private final Engine.Arrival arrival;
 
-    Releasing(ServerCall.Listener<ParsedCaptionRequest> delegate, Runnable release) {
+    Releasing(ServerCall.Listener<ParsedCaptionRequest> delegate, Engine.Arrival arrival) {
       super(delegate);
-      this.release = release;
+      this.arrival = arrival;
     }
 
     @Override
@@ -89,19 +93,19 @@ public final class CaptionServiceDefinition {
       try {
         super.onHalfClose();
       } finally {
-        release.run();
+        arrival.close();
       }
     }
 
     @Override
     public void onCancel() {
-      release.run();
+      arrival.close();
       super.onCancel();
     }
 
     @Override
     public void onComplete() {
-      release.run();
+      arrival.close();
       super.onComplete();
     }
   }

@@ -49,8 +49,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,7 +75,6 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
   private final BudgetController budgets;
   private final WorkAhead work;
   private final BudgetMetrics budgetMetrics;
-  private final AtomicInteger arriving = new AtomicInteger();
 
   /** Takes the collaborators. */
   @Inject
@@ -106,16 +103,18 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
 
   @Override
   public void caption(CaptionRequest request, StreamObserver<CaptionEvent> responseObserver) {
-    caption(request, responseObserver, () -> {});
+    caption(request, responseObserver, null);
   }
 
   /**
    * {@link #caption(CaptionRequest, StreamObserver)} for a call that passed {@link
-   * #admitAtHeaders}: {@code arrived} runs as soon as the engine took the request or refused it, so
-   * the call never counts both as arriving and as admitted.
+   * #admitAtHeaders}: the engine admits the request in {@code arrival}'s place, or the call gives
+   * the place up here once it ends before that.
    */
   void caption(
-      CaptionRequest request, StreamObserver<CaptionEvent> responseObserver, Runnable arrived) {
+      CaptionRequest request,
+      StreamObserver<CaptionEvent> responseObserver,
+      Engine.@Nullable Arrival arrival) {
     long admittedNanos = System.nanoTime();
     ServerCallStreamObserver<CaptionEvent> observer =
         (ServerCallStreamObserver<CaptionEvent>) responseObserver;
@@ -150,7 +149,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
       CaptionCall.Prepared prepared = prepare(request, spec, record, engine);
       record.pruner(prepared.prunerName(), prepared.prunerParameters());
       // refuse a full engine before spending CPU on the image
-      engine.checkRoom(1);
+      engine.checkRoom();
       if (config.accessLog() != null) {
         record.image(prepared.image());
       }
@@ -170,11 +169,7 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
               admission,
               budgetMetrics);
       metrics.enqueued();
-      try {
-        engine.submit(call.request(image), call);
-      } finally {
-        arrived.run();
-      }
+      engine.submit(call.request(image), call, arrival);
     } catch (RuntimeException | Error e) {
       // errors too: an escaped throwable would reach the client as grpc-java's UNKNOWN, with no
       // incident id in our log to find it by
@@ -198,24 +193,14 @@ public final class GroundedCaptionService extends GroundedCaptionGrpc.GroundedCa
    * gcg_requests_total} and written to the access log under pruner {@code unknown}, since nothing
    * of the request is known yet. A call that passes is checked again at admission.
    *
-   * @return null when the call was refused (and closed); else what to run, once, when the call has
-   *     been submitted or has ended without
+   * @return null when the call was refused (and closed); else the call's place in the engine, to
+   *     submit its request in or to close once the call ends without
    */
-  @Nullable Runnable admitAtHeaders(ServerCall<?, CaptionEvent> call) {
-    int arriving = this.arriving.incrementAndGet();
-    AtomicBoolean released = new AtomicBoolean();
-    Runnable release =
-        () -> {
-          if (released.compareAndSet(false, true)) {
-            this.arriving.decrementAndGet();
-          }
-        };
+  Engine.@Nullable Arrival admitAtHeaders(ServerCall<?, CaptionEvent> call) {
     Status status;
     try {
-      model.engine().checkRoom(arriving);
-      return release;
+      return model.engine().arrive();
     } catch (RuntimeException e) {
-      release.run();
       status = StatusMapper.toStatus(e);
     }
     countUnread(status);

@@ -72,6 +72,18 @@ public final class EngineMetrics {
         EngineStats::waiting);
     gauge(
         registry,
+        "gcg_engine_admitted",
+        "Requests holding a place against --max-batch + --queue-capacity now: running, waiting,"
+            + " or joining or leaving the batch.",
+        EngineStats::admitted);
+    gauge(
+        registry,
+        "gcg_engine_arriving",
+        "Calls holding a place whose requests are not read yet; a call is refused at its"
+            + " headers when admitted + arriving would pass --max-batch + --queue-capacity.",
+        EngineStats::arriving);
+    gauge(
+        registry,
         "gcg_engine_reserved_bytes",
         "Bytes the running requests reserve (KV caches at their largest, image features).",
         EngineStats::reservedBytes);
