@@ -70,6 +70,6 @@ class RateSearchTest {
   }
 
   private static BudgetBenchReport.Phase phase(double rate, double missShare) {
-    return new BudgetBenchReport.Phase(rate, rate, 100, 100, 100, 200, missShare);
+    return new BudgetBenchReport.Phase(rate, rate, 100, 100, 100, 200, missShare, 1000, 50);
   }
 }
