@@ -19,11 +19,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Runs every admitted request iteration by iteration, the way iteration-level batching servers do:
  * each iteration (1) moves waiting requests into the batch while it has room ({@link
- * EngineLimits#maxBatch}) and their memory fits ({@link EngineLimits#maxReservedBytes}), first come
- * first served; (2) ends requests found cancelled, freeing their place; (3) runs prefill work; (4)
- * runs one decode step for every decoding request whose client can take more, as one batch.
- * Requests join and leave the batch between iterations, so the per-step cost of decoding is shared
- * by everyone running.
+ * EngineLimits#batchPlaces}) and their memory fits ({@link EngineLimits#maxReservedBytes}), first
+ * come first served; (2) ends requests found cancelled, freeing their place; (3) runs prefill work;
+ * (4) runs one decode step for the decoding requests whose clients can take more, as one batch of
+ * at most {@link EngineLimits#maxBatch} rows, oldest first. Requests join and leave the batch
+ * between iterations, so the per-step cost of decoding is shared by everyone running.
  *
  * <p>Prefill runs on two threads or one ({@link EngineLimits#prefillLane}). With the prefill lane
  * ({@link PrefillLane}), a thread of its own takes the requests that joined, oldest first, and runs
@@ -32,11 +32,14 @@ import org.jspecify.annotations.Nullable;
  * the lane is busy and more prefills wait behind it, the engine thread also runs, after each decode
  * step, a chunk of the oldest waiting one: pieces until {@link EngineLimits#prefillChunkTokens}
  * tokens of work are spent, its prefill ends, or the lane finished one (someone can decode now); an
- * unfinished prefill goes back to the head of the lane's queue. Without the lane, the engine thread
- * runs such a chunk of the prefilling requests, oldest first ({@link PrefillChunk}), then the
- * decode step, so a long prefill delays the running requests' next tokens by at most one chunk. The
- * lane only advances the sessions in its hands; everything else (sinks, the batch, admission) stays
- * on the engine thread.
+ * unfinished prefill goes back to the head of the lane's queue. While every decode row is taken,
+ * the lane goes on prefilling up to {@link EngineLimits#prefillAhead} requests more, so that the
+ * core it runs on does not idle while requests wait for a row: their first tokens go out at once,
+ * and each takes a row, already prefilled, when one frees (the engine thread only helps with a
+ * prefill whose request will get a row). Without the lane, the engine thread runs such a chunk of
+ * the prefilling requests, oldest first ({@link PrefillChunk}), then the decode step, so a long
+ * prefill delays the running requests' next tokens by at most one chunk. The lane only advances the
+ * sessions in its hands; everything else (sinks, the batch, admission) stays on the engine thread.
  *
  * <p>Admission never blocks: {@link #submit} refuses at once when the batch and the queue are full.
  * Cancellation (the request's flag) is checked every iteration for every request, waiting or
@@ -351,7 +354,7 @@ public final class Engine implements AutoCloseable {
           });
       long reserved = batch.reservedBytes();
       while (!waiting.isEmpty()
-          && batch.runningCount() + joining.size() < limits.maxBatch()
+          && batch.runningCount() + joining.size() < limits.batchPlaces()
           && reserved + waiting.peekFirst().reserved <= limits.maxReservedBytes()) {
         Admitted entry = waiting.pollFirst();
         reserved += entry.reserved;

@@ -186,10 +186,14 @@ final class RunningBatch {
    * is busy with another: a request queued behind the lane starts its prefill without waiting for
    * the lane, and a burst is prefilled on both threads. Before each piece {@code admit} runs and
    * cancelled requests end; the chunk ends early when the lane finished a prefill (whose request
-   * can decode now). A prefill that did not end goes back to the head of the lane's queue. False if
-   * none was taken.
+   * can decode now). A prefill that did not end goes back to the head of the lane's queue. Not
+   * while every decode row is taken. False if none was taken.
    */
   private boolean prefillBeside(PrefillLane lane, BooleanSupplier admit) {
+    if (rowsTaken() >= limits.maxBatch()) {
+      // every decode row is taken: a prefill ahead can wait for the lane, the steps cannot
+      return false;
+    }
     Admitted next = lane.take();
     if (next == null) {
       return false;
@@ -233,14 +237,29 @@ final class RunningBatch {
     return !outcomes.isEmpty();
   }
 
+  /** Requests whose prefill was handed out: each holds a decode row, or waits for one. */
+  private int rowsTaken() {
+    int taken = 0;
+    for (Admitted entry : running) {
+      if (entry.prefilled) {
+        taken++;
+      }
+    }
+    return taken;
+  }
+
   /**
-   * One decode step of every request whose prefill was handed out, that has not finished and whose
-   * sink can take it; true when it ran.
+   * One decode step of the requests whose prefill was handed out, that have not finished and whose
+   * sinks can take it, at most {@link EngineLimits#maxBatch}, oldest first (those prefilled ahead
+   * wait for a row); true when it ran.
    */
   private boolean decode() {
     List<Admitted> batch = new ArrayList<>();
     List<GenerationSession> sessions = new ArrayList<>();
     for (Admitted entry : running) {
+      if (batch.size() == limits.maxBatch()) {
+        break;
+      }
       GenerationSession session = entry.session;
       if (entry.prefilled && !session.isFinished() && entry.sink.canTakeStep()) {
         batch.add(entry);

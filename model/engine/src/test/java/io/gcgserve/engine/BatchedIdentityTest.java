@@ -114,7 +114,7 @@ class BatchedIdentityTest {
       }
       List<Lines> batched = new ArrayList<>();
       Engine engine =
-          new Engine(model, new EngineLimits(6, requests.size(), 1L << 30, 1_500, true));
+          new Engine(model, new EngineLimits(6, requests.size(), 1L << 30, 1_500, true, 2));
       engine.start();
       try {
         for (GenerationRequest request : requests) {

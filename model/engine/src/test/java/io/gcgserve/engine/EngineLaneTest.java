@@ -18,6 +18,38 @@ class EngineLaneTest extends EngineTest {
   }
 
   @Test
+  void aFullBatchLetsTheLanePrefillAheadAndHandOutFirstTokens() throws Exception {
+    // one decode row, one place ahead: the next request prefills and has its first token while
+    // the stream holds the row; the one after it waits for a place
+    start(1, 2, 1 << 20, 10_000, 1);
+    AtomicBoolean stop = new AtomicBoolean();
+    RecordingSink stream = new RecordingSink();
+    List<RecordingSink> sinks = besideAFullBatch(stop, stream, 3, 20);
+    RecordingSink ahead = sinks.get(0);
+    RecordingSink after = sinks.get(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ahead.tokens() < 1 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    // and no second token while the stream holds the only row
+    int before = stream.tokens();
+    while (stream.tokens() < before + 20 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(ahead.events).containsExactly("prefill", "token t0");
+    assertThat(after.events).isEmpty();
+    EngineStats full = engine.stats();
+    assertThat(full.running()).isEqualTo(2);
+    assertThat(full.waiting()).isEqualTo(1);
+    stop.set(true);
+    assertThat(stream.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(ahead.await().generatedTokens()).isEqualTo(3);
+    assertThat(after.await().generatedTokens()).isEqualTo(3);
+    assertThat(model.batchSizes).allMatch(size -> size == 1);
+    assertThat(model.opened).allMatch(s -> s.closed);
+  }
+
+  @Test
   void decodeStepsGoOnWhileAPrefillPieceRuns() throws Exception {
     start(4, 4, 1 << 20, 10_000);
     RecordingSink first = new RecordingSink();

@@ -16,6 +16,22 @@ class EngineOneThreadTest extends EngineTest {
   }
 
   @Test
+  void withoutTheLaneAFullBatchPrefillsNothingAhead() throws Exception {
+    // --prefill-ahead needs the lane: here prefill would take the full batch's thread
+    start(1, 2, 1 << 20, 10_000, 1);
+    AtomicBoolean stop = new AtomicBoolean();
+    RecordingSink stream = new RecordingSink();
+    List<RecordingSink> sinks = besideAFullBatch(stop, stream, 3, 20);
+    assertThat(sinks.get(0).events).isEmpty();
+    assertThat(engine.stats().running()).isEqualTo(1);
+    assertThat(engine.stats().waiting()).isEqualTo(2);
+    stop.set(true);
+    assertThat(stream.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(sinks.get(0).await().generatedTokens()).isEqualTo(3);
+    assertThat(sinks.get(1).await().generatedTokens()).isEqualTo(3);
+  }
+
+  @Test
   void aLongPrefillIsCutIntoChunksBetweenDecodeSteps() throws Exception {
     // a chunk of one piece: the decoding request steps between every two pieces of the newcomer
     start(4, 4, 1 << 20, ScriptedModel.PIECE_COST);

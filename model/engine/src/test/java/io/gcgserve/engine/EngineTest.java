@@ -34,8 +34,14 @@ abstract class EngineTest {
   abstract boolean prefillLane();
 
   Engine start(int maxBatch, int queue, long maxBytes, int chunkTokens) {
+    return start(maxBatch, queue, maxBytes, chunkTokens, 0);
+  }
+
+  Engine start(int maxBatch, int queue, long maxBytes, int chunkTokens, int prefillAhead) {
     engine =
-        new Engine(model, new EngineLimits(maxBatch, queue, maxBytes, chunkTokens, prefillLane()));
+        new Engine(
+            model,
+            new EngineLimits(maxBatch, queue, maxBytes, chunkTokens, prefillLane(), prefillAhead));
     engine.start();
     return engine;
   }
@@ -69,6 +75,27 @@ abstract class EngineTest {
     while (sink.tokens() < 2) {
       Thread.sleep(1);
     }
+  }
+
+  /**
+   * With one decode row taken by a stream, submits a request of {@code tokens} and then another,
+   * and waits until the stream took {@code steps} more tokens: returns the two sinks. The stream
+   * stops when {@code stop} is set.
+   */
+  List<RecordingSink> besideAFullBatch(
+      AtomicBoolean stop, RecordingSink stream, int tokens, int steps) throws InterruptedException {
+    submitDecoding(stop::get, stream);
+    RecordingSink next = new RecordingSink();
+    engine.submit(request(tokens), next);
+    RecordingSink after = new RecordingSink();
+    engine.submit(request(tokens), after);
+    int before = stream.tokens();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (stream.tokens() < before + steps && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(stream.tokens()).isGreaterThanOrEqualTo(before + steps);
+    return List.of(next, after);
   }
 
   @Test
@@ -337,12 +364,16 @@ abstract class EngineTest {
   @Test
   void limitsAreChecked() {
     boolean lane = prefillLane();
-    assertThatThrownBy(() -> new EngineLimits(0, 1, 1, 1, lane)).hasMessageContaining("maxBatch");
-    assertThatThrownBy(() -> new EngineLimits(1, -1, 1, 1, lane))
+    assertThatThrownBy(() -> new EngineLimits(0, 1, 1, 1, lane, 0))
+        .hasMessageContaining("maxBatch");
+    assertThatThrownBy(() -> new EngineLimits(1, -1, 1, 1, lane, 0))
         .hasMessageContaining("queueCapacity");
-    assertThatThrownBy(() -> new EngineLimits(1, 1, 0, 1, lane))
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 0, 1, lane, 0))
         .hasMessageContaining("maxReserved");
-    assertThatThrownBy(() -> new EngineLimits(1, 1, 1, 0, lane))
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 1, 0, lane, 0))
         .hasMessageContaining("prefillChunk");
+    assertThatThrownBy(() -> new EngineLimits(1, 1, 1, 1, lane, -1))
+        .hasMessageContaining("prefillAhead");
+    assertThat(new EngineLimits(2, 1, 1, 1, lane, 3).batchPlaces()).isEqualTo(lane ? 5 : 2);
   }
 }

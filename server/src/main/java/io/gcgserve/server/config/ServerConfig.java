@@ -25,6 +25,7 @@ import static io.gcgserve.server.config.ServerSettings.METRICS_BIND;
 import static io.gcgserve.server.config.ServerSettings.METRICS_PORT;
 import static io.gcgserve.server.config.ServerSettings.MODEL_DIRECTORY;
 import static io.gcgserve.server.config.ServerSettings.PORT;
+import static io.gcgserve.server.config.ServerSettings.PREFILL_AHEAD;
 import static io.gcgserve.server.config.ServerSettings.PREFILL_CHUNK_TOKENS;
 import static io.gcgserve.server.config.ServerSettings.PREFILL_LANE;
 import static io.gcgserve.server.config.ServerSettings.QUEUE_CAPACITY;
@@ -200,7 +201,12 @@ public final class ServerConfig {
   /** The engine's limits from these settings. */
   public EngineLimits engineLimits() {
     return new EngineLimits(
-        maxBatch(), queueCapacity(), (long) maxKvMib() << 20, prefillChunkTokens(), prefillLane());
+        maxBatch(),
+        queueCapacity(),
+        (long) maxKvMib() << 20,
+        prefillChunkTokens(),
+        prefillLane(),
+        required(PREFILL_AHEAD));
   }
 
   /** How long a drain lets in-flight requests finish before cancelling them. */

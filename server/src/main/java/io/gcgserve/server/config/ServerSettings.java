@@ -81,8 +81,8 @@ public final class ServerSettings {
               "--max-batch",
               "N",
               8,
-              "Requests running at once (prefilling or decoding); every decode step runs them"
-                  + " all as one batch.")
+              "The largest decode batch: requests decoding at once, every step as one batch; also"
+                  + " the requests prefilling or decoding at once, besides --prefill-ahead.")
           .requiring(batch -> batch >= 1, "must be at least 1");
 
   /** Admitted requests that may wait for a place in the batch. */
@@ -128,6 +128,17 @@ public final class ServerSettings {
                   + " runs decode steps, a core each; off: one thread runs both in turn"
                   + " (server/README.md, Engine).")
           .requiring(text -> text.equals("on") || text.equals("off"), "must be on or off");
+
+  /** Requests the prefill lane may prefill beyond a full decode batch. */
+  public static final Setting<Integer> PREFILL_AHEAD =
+      Setting.ofInteger(
+              "--prefill-ahead",
+              "N",
+              8,
+              "With --prefill-lane on: admitted requests beyond --max-batch that the lane prefills"
+                  + " while every decode row is taken; their first token goes out at once and each"
+                  + " takes a row when one frees (0 = requests wait for a row before prefilling).")
+          .requiring(ahead -> ahead >= 0, "must be >= 0");
 
   /** Largest accepted request message. */
   public static final Setting<Integer> MAX_MESSAGE_BYTES =
@@ -359,6 +370,7 @@ public final class ServerSettings {
           MAX_KV_MIB,
           PREFILL_CHUNK_TOKENS,
           PREFILL_LANE,
+          PREFILL_AHEAD,
           MAX_MESSAGE_BYTES,
           MAX_IMAGE_SIZE,
           DRAIN_DELAY,

@@ -64,7 +64,12 @@ public final class EngineMetrics {
         "gcg_engine_prefill_pieces_total",
         "Prefill pieces run (the encoders, or one LLM layer of one request).",
         EngineStats::prefillPieces);
-    gauge(registry, "gcg_engine_running", "Requests in the batch now.", EngineStats::running);
+    gauge(
+        registry,
+        "gcg_engine_running",
+        "Requests in the batch now: prefilling, decoding, or prefilled ahead and waiting for a"
+            + " decode row.",
+        EngineStats::running);
     gauge(
         registry,
         "gcg_engine_waiting",

@@ -114,12 +114,12 @@ public final class ServingMetrics {
     inFlight =
         Gauge.builder()
             .name("gcg_requests_in_flight")
-            .help("Requests running on a generation worker now.")
+            .help("Requests in the engine's batch now (gcg_engine_running counts them too).")
             .register(registry);
     queued =
         Gauge.builder()
             .name("gcg_requests_queued")
-            .help("Admitted requests waiting for a generation worker now.")
+            .help("Admitted requests waiting for a place in the engine's batch now.")
             .register(registry);
     backpressure = new Backpressure(registry);
   }
@@ -263,23 +263,23 @@ public final class ServingMetrics {
     queued.dec();
   }
 
-  /** A request left the queue for a worker. */
+  /** A request left the queue for the engine's batch. */
   public void started() {
     queued.dec();
     inFlight.inc();
   }
 
-  /** A request's worker is done with it. */
+  /** A request left the engine's batch. */
   public void finished() {
     inFlight.dec();
   }
 
-  /** Requests running on workers now. */
+  /** Requests in the engine's batch now. */
   public double inFlight() {
     return inFlight.get();
   }
 
-  /** Requests waiting for a worker now. */
+  /** Requests waiting for a place in the engine's batch now. */
   public double queued() {
     return queued.get();
   }
