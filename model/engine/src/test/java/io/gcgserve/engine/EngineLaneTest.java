@@ -21,30 +21,21 @@ class EngineLaneTest extends EngineTest {
   void aFullBatchLetsTheLanePrefillAheadAndHandOutFirstTokens() throws Exception {
     // one decode row, one place ahead: the next request prefills and has its first token while
     // the stream holds the row; the one after it waits for a place
-    start(1, 2, 1 << 20, 10_000, 1);
-    AtomicBoolean stop = new AtomicBoolean();
-    RecordingSink stream = new RecordingSink();
-    List<RecordingSink> sinks = besideAFullBatch(stop, stream, 3, 20);
-    RecordingSink ahead = sinks.get(0);
-    RecordingSink after = sinks.get(1);
+    FullBatch full = fullBatch(20);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (ahead.tokens() < 1 && System.nanoTime() < deadline) {
+    while (full.next().tokens() < 1 && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
     // and no second token while the stream holds the only row
-    int before = stream.tokens();
-    while (stream.tokens() < before + 20 && System.nanoTime() < deadline) {
+    int before = full.stream().tokens();
+    while (full.stream().tokens() < before + 20 && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
-    assertThat(ahead.events).containsExactly("prefill", "token t0");
-    assertThat(after.events).isEmpty();
-    EngineStats full = engine.stats();
-    assertThat(full.running()).isEqualTo(2);
-    assertThat(full.waiting()).isEqualTo(1);
-    stop.set(true);
-    assertThat(stream.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-    assertThat(ahead.await().generatedTokens()).isEqualTo(3);
-    assertThat(after.await().generatedTokens()).isEqualTo(3);
+    assertThat(full.next().events).containsExactly("prefill", "token t0");
+    assertThat(full.after().events).isEmpty();
+    assertThat(engine.stats().running()).isEqualTo(2);
+    assertThat(engine.stats().waiting()).isEqualTo(1);
+    full.finish();
     assertThat(model.batchSizes).allMatch(size -> size == 1);
     assertThat(model.opened).allMatch(s -> s.closed);
   }

@@ -78,24 +78,37 @@ abstract class EngineTest {
   }
 
   /**
-   * With one decode row taken by a stream, submits a request of {@code tokens} and then another,
-   * and waits until the stream took {@code steps} more tokens: returns the two sinks. The stream
-   * stops when {@code stop} is set.
+   * A full batch with a request behind it: an engine of one decode row and one place ahead, a
+   * stream holding the row, and two requests of three tokens submitted after it ({@code next}
+   * first), once the stream took {@code steps} more tokens.
    */
-  List<RecordingSink> besideAFullBatch(
-      AtomicBoolean stop, RecordingSink stream, int tokens, int steps) throws InterruptedException {
-    submitDecoding(stop::get, stream);
-    RecordingSink next = new RecordingSink();
-    engine.submit(request(tokens), next);
-    RecordingSink after = new RecordingSink();
-    engine.submit(request(tokens), after);
-    int before = stream.tokens();
+  record FullBatch(
+      AtomicBoolean stop, RecordingSink stream, RecordingSink next, RecordingSink after) {
+
+    /** Stops the stream; all three then end: the stream cancelled, the others complete. */
+    void finish() throws Exception {
+      stop.set(true);
+      assertThat(stream.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(next.await().generatedTokens()).isEqualTo(3);
+      assertThat(after.await().generatedTokens()).isEqualTo(3);
+    }
+  }
+
+  FullBatch fullBatch(int steps) throws InterruptedException {
+    start(1, 2, 1 << 20, 10_000, 1);
+    FullBatch full =
+        new FullBatch(
+            new AtomicBoolean(), new RecordingSink(), new RecordingSink(), new RecordingSink());
+    submitDecoding(full.stop()::get, full.stream());
+    engine.submit(request(3), full.next());
+    engine.submit(request(3), full.after());
+    int before = full.stream().tokens();
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (stream.tokens() < before + steps && System.nanoTime() < deadline) {
+    while (full.stream().tokens() < before + steps && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
-    assertThat(stream.tokens()).isGreaterThanOrEqualTo(before + steps);
-    return List.of(next, after);
+    assertThat(full.stream().tokens()).isGreaterThanOrEqualTo(before + steps);
+    return full;
   }
 
   @Test
