@@ -3,7 +3,8 @@ package io.gcgserve.engine;
 /**
  * The engine's counters and gauges at one moment.
  *
- * @param running requests in the batch now (prefilling or decoding)
+ * @param running requests in the batch now: prefilling, decoding, or prefilled ahead and waiting
+ *     for a decode row
  * @param waiting admitted requests waiting for a place in the batch
  * @param admitted requests holding a place against the batch and queue limits: running, waiting, or
  *     between the two, or leaving (their sessions are being closed); never fewer than {@code
