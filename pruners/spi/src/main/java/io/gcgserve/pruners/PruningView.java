@@ -30,4 +30,14 @@ public interface PruningView {
 
   /** The image as the vision encoder saw it (resized to the model's input size). */
   ImageRgb image();
+
+  /**
+   * Whether the request was cancelled or its deadline passed. A pruner whose work can take more
+   * than a few milliseconds polls it and, once it is true, gives up by throwing {@link
+   * java.util.concurrent.CancellationException}, so that the request frees its place without
+   * waiting for work nobody will read. False by default (tools, tests).
+   */
+  default boolean cancelled() {
+    return false;
+  }
 }

@@ -23,6 +23,8 @@ public interface TokenPruner {
    * during prefill, in increasing layer order.
    *
    * @return a subset of {@code view.liveVisualTokens()}
+   * @throws java.util.concurrent.CancellationException when {@link PruningView#cancelled} turned
+   *     true while it worked (optional: a pruner may also finish its work)
    */
   KeepSet prune(PruningView view);
 

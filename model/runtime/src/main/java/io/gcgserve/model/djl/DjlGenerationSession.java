@@ -22,6 +22,7 @@ import io.gcgserve.pruners.flops.Flops;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -42,8 +43,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Survivors of pruning keep their RoPE positions or are renumbered ({@link
  * TokenPruner#positions}); the KV cache of layers before a pruning point keeps every visual token.
- * Cancellation is read before every prefill piece, and once per decode step before the token is
- * emitted, so a {@code [SEG]} already emitted still gets its mask.
+ * Cancellation is read before every prefill piece, by a pruner at work, and once per decode step
+ * before the token is emitted, so a {@code [SEG]} already emitted still gets its mask.
  */
 public final class DjlGenerationSession implements GenerationSession {
 
@@ -150,7 +151,15 @@ public final class DjlGenerationSession implements GenerationSession {
       return null;
     }
     PrefillState state = Objects.requireNonNull(prefill);
-    runLayer(state, nextPiece);
+    try {
+      runLayer(state, nextPiece);
+    } catch (CancellationException e) {
+      if (!request.cancellation().getAsBoolean()) {
+        throw e;
+      }
+      cancel(); // the pruner gave up on the cancelled request
+      return StepEvents.NONE;
+    }
     nextPiece++;
     if (nextPiece < config.layers()) {
       prefillNanos += System.nanoTime() - pieceStart;
@@ -255,7 +264,7 @@ public final class DjlGenerationSession implements GenerationSession {
         state.nextPrune++;
         state.rope.close();
         state.mask.close();
-        state.rope = network.ropeTables(state.scope, ropePositions(state.slots));
+        state.rope = network.ropeTables(state.scope, state.slots.ropePositions(pruner.positions()));
         state.mask = GcgNetwork.causalMask(state.scope, state.slots.positions().length);
       }
       // the next layer's input outlives this layer's scope: hand it to prefill's
@@ -264,24 +273,17 @@ public final class DjlGenerationSession implements GenerationSession {
     }
   }
 
-  /** The RoPE positions of the prefill's live tokens: theirs, or 0.. when the pruner renumbers. */
-  private int[] ropePositions(PrefillSlots slots) {
-    int[] positions = slots.positions();
-    return request.pruner().positions() == TokenPruner.Positions.RENUMBER
-        ? java.util.stream.IntStream.range(0, positions.length).toArray()
-        : positions;
-  }
-
   /** Asks the pruner which visual tokens to keep after {@code layer} and gathers their rows. */
   private NDArray prune(
       int layer, NDArray hidden, NDArray probe, PrefillState state, NDManager layerScope) {
     PrefillSlots slots = state.slots;
     float[] scores = slots.visualScores(probe);
-    PruningSnapshot view =
+    PruningSnapshot snapshot =
         new PruningSnapshot(
             layer, config.gridSize(), config.gridSize(), slots.live(), scores, state.input);
     long pruneStart = System.nanoTime();
-    KeepSet keepSet = request.pruner().prune(view);
+    KeepSet keepSet =
+        request.pruner().prune(new CancellablePruningView(snapshot, request.cancellation()));
     prunerNanos += System.nanoTime() - pruneStart;
     int[] kept = slots.keep(keepSet.keptVisualTokens(), layer);
     return hidden.get(

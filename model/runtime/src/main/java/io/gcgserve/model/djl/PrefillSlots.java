@@ -2,6 +2,7 @@ package io.gcgserve.model.djl;
 
 import ai.djl.ndarray.NDArray;
 import io.gcgserve.pruners.QueryRows;
+import io.gcgserve.pruners.TokenPruner;
 import java.util.BitSet;
 
 /**
@@ -40,6 +41,13 @@ final class PrefillSlots {
   /** Original positions of the present slots, for RoPE. */
   int[] positions() {
     return positions;
+  }
+
+  /** The RoPE positions of the present slots: their own, or 0.. when the pruner renumbers. */
+  int[] ropePositions(TokenPruner.Positions numbering) {
+    return numbering == TokenPruner.Positions.RENUMBER
+        ? java.util.stream.IntStream.range(0, positions.length).toArray()
+        : positions;
   }
 
   /** Grid indices of the visual tokens still present. */

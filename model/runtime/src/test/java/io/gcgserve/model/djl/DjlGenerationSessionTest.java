@@ -28,7 +28,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -273,6 +275,74 @@ class DjlGenerationSessionTest {
           .containsExactly(expectedLayersRun(3, layers, captioner.config().visualTokens()));
       assertThat(session.manager().getManagedArrays()).hasSize(2);
       assertThatThrownBy(() -> step(session)).hasMessageContaining("finished");
+    }
+  }
+
+  @Test
+  void aPrunerThatGivesUpOnACancelledRequestEndsItsPrefill() {
+    int layers = captioner.config().layers();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    GenerationRequest request =
+        new GenerationRequest(
+            scene(),
+            "",
+            new GivesUpWhenCancelled(2, cancelled::set),
+            GenerationOptions.greedy(8),
+            cancelled::get);
+    try (DjlGenerationSession session = captioner.openSession(request)) {
+      for (int piece = 0; piece < 3; piece++) {
+        assertThat(session.advancePrefill()).isNull(); // the encoders, layers 0 and 1
+      }
+      // layer 2 runs, then its pruner sees the request cancelled and gives up
+      assertThat(session.advancePrefill()).isEqualTo(StepEvents.NONE);
+      assertThat(session.isFinished()).isTrue();
+      GenerationResult result = session.result();
+      assertThat(result.finishReason()).isEqualTo(FinishReason.CANCELLED);
+      assertThat(result.prefill().visualTokensPerLayer())
+          .containsExactly(expectedLayersRun(3, layers, captioner.config().visualTokens()));
+      assertThat(session.manager().getManagedArrays()).hasSize(2);
+    }
+  }
+
+  @Test
+  void aCancellationExceptionOfAPrunerWhoseRequestGoesOnIsAFailure() {
+    // a pruner that throws CancellationException without its request being cancelled is faulty:
+    // the session must not pass that off as the client's cancellation
+    GenerationRequest request =
+        new GenerationRequest(
+            scene(),
+            "",
+            new GivesUpWhenCancelled(0, cancel -> {}),
+            GenerationOptions.greedy(8),
+            () -> false);
+    try (DjlGenerationSession session = captioner.openSession(request)) {
+      session.advancePrefill();
+      assertThatThrownBy(session::advancePrefill).isInstanceOf(CancellationException.class);
+    }
+  }
+
+  /**
+   * After {@code layer}, cancels its request through {@code cancel} (as a client would while a long
+   * pruner runs) and then gives up the way ALTP's SLIC does, if the view says cancelled.
+   */
+  record GivesUpWhenCancelled(int layer, Consumer<Boolean> cancel) implements TokenPruner {
+    @Override
+    public int[] pruneAfterLayers() {
+      return new int[] {layer};
+    }
+
+    @Override
+    public QueryRows queryRows() {
+      return QueryRows.LAST_PROMPT;
+    }
+
+    @Override
+    public KeepSet prune(PruningView view) {
+      cancel.accept(true);
+      if (view.cancelled()) {
+        throw new CancellationException("gave up");
+      }
+      throw new CancellationException("gave up without a cancellation");
     }
   }
 

@@ -76,7 +76,9 @@ public final class AltpPruner extends SingleLayerPruner implements PlannedPruner
 
   @Override
   public KeepSet prune(PruningView view) {
-    Segmentation segmentation = segment(view.image(), view.gridHeight(), view.gridWidth());
+    // SLIC is the long part: it gives up when the request is cancelled
+    Segmentation segmentation =
+        segmenter.segment(view.image(), view.gridHeight(), view.gridWidth(), view::cancelled);
     AltpSelection selection = select(view, segmentation);
     lastSelection = selection;
     return selection.keepSet();

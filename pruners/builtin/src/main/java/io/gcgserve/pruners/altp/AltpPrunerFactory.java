@@ -31,11 +31,13 @@ import java.util.Objects;
  * <p>{@code allocation=uniform} replaces DDF's weights by each region's share of the live tokens
  * (DDC alone, the paper's ablation). Every open choice is listed in {@code pruners/README.md}.
  *
- * <p>The selection runs between two layers on the engine thread that serves every request and
- * cannot be interrupted, so every range is capped by cost: {@code segment_pixels_per_token} at 4
- * and the label grid at {@link #MAX_LABEL_PIXELS} pixels (SLIC's cost follows the label pixels),
- * the other parameters where their worst case stays within that budget. {@code bin/gcg-bench
- * pruners --worst-case} measures the most expensive allowed combinations.
+ * <p>The selection runs between two layers of the prefill, on a thread that serves other requests
+ * too; SLIC gives up between its iterations once the request is cancelled ({@link
+ * io.gcgserve.pruners.PruningView#cancelled}), and every range is capped by cost: {@code
+ * segment_pixels_per_token} at 4 and the label grid at {@link #MAX_LABEL_PIXELS} pixels (SLIC's
+ * cost follows the label pixels), the other parameters where their worst case stays within that
+ * budget. {@code bin/gcg-bench pruners --worst-case} measures the most expensive allowed
+ * combinations.
  */
 public final class AltpPrunerFactory extends SingleLayerPrunerFactory<AltpPruner> {
 

@@ -1,15 +1,15 @@
 package io.gcgserve.pruners.altp;
 
-import boofcv.abst.segmentation.ImageSuperpixels;
 import boofcv.alg.filter.blur.BlurImageOps;
+import boofcv.alg.segmentation.slic.SegmentSlic_PlF32;
 import boofcv.factory.segmentation.ConfigSlic;
-import boofcv.factory.segmentation.FactoryImageSegmentation;
 import boofcv.struct.ConnectRule;
 import boofcv.struct.image.GrayF32;
 import boofcv.struct.image.GrayS32;
-import boofcv.struct.image.ImageType;
 import boofcv.struct.image.Planar;
 import io.gcgserve.pruners.ImageRgb;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * ALTP's DDC step: SLIC superpixels {@code S = SLIC(I; N, C, σ)} with BoofCV, at a resolution tied
@@ -86,6 +86,18 @@ public final class SuperpixelSegmenter {
    * gridWidth} grid to the region covering most of its patch.
    */
   public Segmentation segment(ImageRgb image, int gridHeight, int gridWidth) {
+    return segment(image, gridHeight, gridWidth, () -> false);
+  }
+
+  /**
+   * {@link #segment(ImageRgb, int, int)} that gives up when {@code cancelled} turns true: it looks
+   * before each of SLIC's iterations (a few milliseconds each at the cost caps) and between the
+   * steps around them.
+   *
+   * @throws CancellationException when {@code cancelled} answered true
+   */
+  public Segmentation segment(
+      ImageRgb image, int gridHeight, int gridWidth, BooleanSupplier cancelled) {
     int width = gridWidth * pixelsPerToken;
     int height = gridHeight * pixelsPerToken;
     Planar<GrayF32> lab = toLab(image, width, height);
@@ -94,6 +106,7 @@ public final class SuperpixelSegmenter {
     double factor = image.width() / (double) width;
     double boxVariance = Math.max(0.0, (factor * factor - 1.0) / 12.0);
     double restSigma = Math.sqrt(Math.max(0.0, sigmaPixels * sigmaPixels - boxVariance)) / factor;
+    checkCancelled(cancelled);
     if (restSigma >= MIN_BLUR_SIGMA) {
       Planar<GrayF32> blurred = lab.createSameShape();
       // BoofCV picks the kernel radius from sigma when the radius is -1
@@ -106,14 +119,45 @@ public final class SuperpixelSegmenter {
     int gridInterval = Math.max(1, (int) Math.sqrt(usable / (double) regions));
     ConfigSlic config = new ConfigSlic(regions, (float) (compactness * compactness / gridInterval));
     config.connectRule = ConnectRule.EIGHT;
-    ImageSuperpixels<Planar<GrayF32>> slic =
-        FactoryImageSegmentation.slic(config, ImageType.pl(3, GrayF32.class));
+    checkCancelled(cancelled);
     GrayS32 output = new GrayS32(width, height);
-    slic.segment(lab, output);
+    new CancellableSlic(config, lab.getNumBands(), cancelled).process(lab, output);
+    checkCancelled(cancelled);
 
     int[] labels = renumber(output);
     return Segmentation.fromLabels(
         width, height, labels, image.width(), image.height(), gridHeight, gridWidth);
+  }
+
+  private static void checkCancelled(BooleanSupplier cancelled) {
+    if (cancelled.getAsBoolean()) {
+      throw new CancellationException("superpixel segmentation cancelled");
+    }
+  }
+
+  /**
+   * BoofCV's SLIC on a planar float image (what {@code FactoryImageSegmentation.slic} builds for
+   * it, with the same settings), looking at {@code cancelled} before each iteration. BoofCV's own
+   * stop request needs another thread to call it; this polls the request's flag instead.
+   */
+  static final class CancellableSlic extends SegmentSlic_PlF32 {
+    private final BooleanSupplier cancelled;
+
+    CancellableSlic(ConfigSlic config, int bands, BooleanSupplier cancelled) {
+      super(
+          config.numberOfRegions,
+          config.spacialWeight,
+          config.totalIterations,
+          config.connectRule,
+          bands);
+      this.cancelled = cancelled;
+    }
+
+    @Override
+    protected void computeClusterDistance() {
+      checkCancelled(cancelled);
+      super.computeClusterDistance();
+    }
   }
 
   private static int[] renumber(GrayS32 output) {

@@ -8,9 +8,11 @@ import io.gcgserve.pruners.InvalidPrunerParameterException;
 import io.gcgserve.pruners.KeepSet;
 import io.gcgserve.pruners.ModelGeometry;
 import io.gcgserve.pruners.PruningSnapshot;
+import io.gcgserve.pruners.PruningView;
 import io.gcgserve.pruners.testing.TestImages;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
 class AltpPrunerTest {
@@ -152,6 +154,57 @@ class AltpPrunerTest {
     AltpSelection selection = pruner.lastSelection().orElseThrow();
     assertThat(selection.keepSet()).isEqualTo(keep);
     return selection;
+  }
+
+  @Test
+  void pruneGivesUpWhenItsRequestIsCancelled() {
+    ImageRgb image = TestImages.noise(336, 336, 9);
+    PruningSnapshot snapshot =
+        PruningSnapshot.allLive(1, 24, 24, TestImages.randomScores(576, 9), image);
+    PruningView cancelled = new Cancelled(snapshot);
+    AltpPruner pruner = factory.create(Map.of(), LLAVA);
+    assertThatThrownBy(() -> pruner.prune(cancelled)).isInstanceOf(CancellationException.class);
+    assertThat(pruner.lastSelection()).isEmpty();
+    // the same pruner still works for a view that is not cancelled
+    assertThat(pruner.prune(snapshot).size()).isEqualTo(288);
+  }
+
+  /** A snapshot whose request was cancelled. */
+  private record Cancelled(PruningSnapshot snapshot) implements PruningView {
+    @Override
+    public int layer() {
+      return snapshot.layer();
+    }
+
+    @Override
+    public int gridHeight() {
+      return snapshot.gridHeight();
+    }
+
+    @Override
+    public int gridWidth() {
+      return snapshot.gridWidth();
+    }
+
+    @Override
+    public int[] liveVisualTokens() {
+      return snapshot.liveVisualTokens();
+    }
+
+    @Override
+    public float[] attentionToVisual() {
+      return snapshot.attentionToVisual();
+    }
+
+    @Override
+    public ImageRgb image() {
+      return snapshot.image();
+    }
+
+    @Override
+    public boolean cancelled() {
+      return true;
+    }
   }
 
   @Test

@@ -1,9 +1,19 @@
 package io.gcgserve.pruners.altp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import boofcv.factory.segmentation.ConfigSlic;
+import boofcv.factory.segmentation.FactoryImageSegmentation;
+import boofcv.struct.ConnectRule;
+import boofcv.struct.image.GrayF32;
+import boofcv.struct.image.GrayS32;
+import boofcv.struct.image.ImageType;
+import boofcv.struct.image.Planar;
 import io.gcgserve.pruners.ImageRgb;
 import io.gcgserve.pruners.testing.TestImages;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SuperpixelSegmenterTest {
@@ -39,6 +49,47 @@ class SuperpixelSegmenterTest {
     ImageRgb image = TestImages.noise(336, 336, 3);
     SuperpixelSegmenter segmenter = new SuperpixelSegmenter(10, 5, 0.8, 2);
     assertThat(segmenter.segment(image, 24, 24)).isEqualTo(segmenter.segment(image, 24, 24));
+  }
+
+  @Test
+  void ourCancellableSlicLabelsLikeBoofCvsOwn() {
+    // the same input and settings through BoofCV's factory and through the subclass that polls a
+    // cancellation flag: the same labels, pixel for pixel
+    Planar<GrayF32> lab = SuperpixelSegmenter.toLab(TestImages.noise(336, 336, 5), 96, 96);
+    ConfigSlic config = new ConfigSlic(40, 12f);
+    config.connectRule = ConnectRule.EIGHT;
+    GrayS32 theirs = new GrayS32(96, 96);
+    FactoryImageSegmentation.slic(config, ImageType.pl(3, GrayF32.class)).segment(lab, theirs);
+    GrayS32 ours = new GrayS32(96, 96);
+    new SuperpixelSegmenter.CancellableSlic(config, 3, () -> false).process(lab, ours);
+    assertThat(ours.data).isEqualTo(theirs.data);
+  }
+
+  @Test
+  void segmentationLooksAtTheFlagBeforeEverySlicIteration() {
+    AtomicInteger looks = new AtomicInteger();
+    SuperpixelSegmenter segmenter = new SuperpixelSegmenter(256, 10, 10, 4);
+    ImageRgb image = TestImages.noise(336, 336, 6);
+    Segmentation whole =
+        segmenter.segment(
+            image,
+            24,
+            24,
+            () -> {
+              looks.incrementAndGet();
+              return false;
+            });
+    assertThat(whole).isEqualTo(segmenter.segment(image, 24, 24));
+    // BoofCV's 10 iterations, and the steps around them
+    assertThat(looks.get()).isGreaterThanOrEqualTo(10 + 2);
+    for (int giveUpAt : new int[] {1, 3, 7, looks.get()}) {
+      AtomicInteger seen = new AtomicInteger();
+      assertThatThrownBy(
+              () -> segmenter.segment(image, 24, 24, () -> seen.incrementAndGet() >= giveUpAt))
+          .as("cancelled at look %d", giveUpAt)
+          .isInstanceOf(CancellationException.class);
+      assertThat(seen.get()).as("no look after the one that said cancelled").isEqualTo(giveUpAt);
+    }
   }
 
   @Test
