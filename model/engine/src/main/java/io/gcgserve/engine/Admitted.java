@@ -8,7 +8,11 @@ final class Admitted {
   final GenerationSink sink;
   final long reserved;
 
-  /** Set once its session is closed and its sink told; engine thread only. */
+  /**
+   * Set once its session is closed and its sink told: by the engine thread, or by the prefill lane
+   * for a request in its hands that it ended on cancellation, which the engine thread reads only
+   * after collecting the request from the lane (or after the lane stopped).
+   */
   boolean released;
 
   /**

@@ -4,11 +4,12 @@ package io.gcgserve.engine;
  * The engine's counters and gauges at one moment.
  *
  * @param running requests in the batch now: prefilling, decoding, or prefilled ahead and waiting
- *     for a decode row
+ *     for a decode row; a request the prefill lane ended on its cancellation counts until the
+ *     engine thread has collected it (after the decode step it may be running)
  * @param waiting admitted requests waiting for a place in the batch
  * @param admitted requests holding a place against the batch and queue limits: running, waiting, or
  *     between the two, or leaving (their sessions are being closed); never fewer than {@code
- *     running + waiting}
+ *     running + waiting}, less the requests the lane ended that are not collected yet
  * @param arriving calls counted against those limits whose requests are not read yet ({@link
  *     Engine#arrive}); the engine refuses a call at once when {@code admitted + arriving} would
  *     pass them

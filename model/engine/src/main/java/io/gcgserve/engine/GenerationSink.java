@@ -5,8 +5,10 @@ import io.gcgserve.model.GenerationResult;
 
 /**
  * Where the engine delivers one request's events and its end. Every method is called on the
- * engine's thread, which runs every request: none may block, and none should throw (a sink that
- * throws fails its own request, nothing else).
+ * engine's thread, which runs every request, with one exception: the end ({@link #onFinished}) of a
+ * request cancelled while the prefill lane held it comes on the lane's thread. Calls for one
+ * request never overlap, and each sees what the previous one did. None may block, and none should
+ * throw (a sink that throws fails its own request, nothing else).
  */
 public interface GenerationSink extends GenerationListener {
 

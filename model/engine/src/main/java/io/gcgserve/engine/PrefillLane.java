@@ -1,5 +1,7 @@
 package io.gcgserve.engine;
 
+import io.gcgserve.model.FinishReason;
+import io.gcgserve.model.StepEvents;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * and {@link #take} the oldest queued one, while the lane is busy with another, to run a chunk of
  * its prefill itself when it has no decode step to run, giving it back ({@link #giveBack}) at the
  * head of the queue if the prefill did not end. Every hand-over goes through the lane's lock, so
- * each thread sees what the other did to a session.
+ * each thread sees what the other did to a session. One thing the lane does itself: a request whose
+ * prefill ended because it was cancelled is ended on the lane's thread ({@code onCancelled}), so
+ * that it frees its place without waiting for the engine thread's decode step.
  */
 final class PrefillLane implements AutoCloseable {
 
@@ -33,6 +38,7 @@ final class PrefillLane implements AutoCloseable {
 
   private final PrefillChunk chunk;
   private final Runnable onFinished;
+  private final Consumer<Admitted> onCancelled;
   private final Thread thread;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -45,11 +51,13 @@ final class PrefillLane implements AutoCloseable {
 
   /**
    * A lane that runs prefills with {@code chunk} and runs {@code onFinished} (on its thread) each
-   * time one ended; {@link #start} starts its thread.
+   * time one ended; {@code onCancelled} ends, on the lane's thread, a request whose prefill ended
+   * because it was cancelled, before its outcome is handed over. {@link #start} starts its thread.
    */
-  PrefillLane(PrefillChunk chunk, Runnable onFinished) {
+  PrefillLane(PrefillChunk chunk, Runnable onFinished, Consumer<Admitted> onCancelled) {
     this.chunk = chunk;
     this.onFinished = onFinished;
+    this.onCancelled = onCancelled;
     this.thread = new Thread(this::run, "gcg-prefill");
     thread.setDaemon(true);
   }
@@ -155,6 +163,7 @@ final class PrefillLane implements AutoCloseable {
         log.log(Level.ERROR, "the prefill lane failed on a request", e);
         outcomes = List.of(new PrefillChunk.Outcome(entry, null, e));
       }
+      endCancelled(outcomes);
       lock.lock();
       try {
         finished.addAll(outcomes);
@@ -165,6 +174,23 @@ final class PrefillLane implements AutoCloseable {
         lock.unlock();
       }
       onFinished.run();
+    }
+  }
+
+  /**
+   * Ends the requests whose prefill ended on their cancellation, with nothing to hand out, at once
+   * on this thread: the engine thread may be in a decode step, and their places should not wait for
+   * it. The engine thread still collects their outcomes, to take them out of its batch.
+   */
+  private void endCancelled(List<PrefillChunk.Outcome> outcomes) {
+    for (PrefillChunk.Outcome outcome : outcomes) {
+      Admitted entry = outcome.entry();
+      if (outcome.failure() == null
+          && (outcome.events() == null || StepEvents.NONE.equals(outcome.events()))
+          && entry.session.isFinished()
+          && entry.session.result().finishReason() == FinishReason.CANCELLED) {
+        onCancelled.accept(entry);
+      }
     }
   }
 

@@ -55,7 +55,7 @@ final class RunningBatch {
     this.timings = timings;
     this.onRelease = onRelease;
     this.chunk = new PrefillChunk(timings, prefillPieces);
-    this.prefillLane = limits.prefillLane() ? new PrefillLane(chunk, wake) : null;
+    this.prefillLane = limits.prefillLane() ? new PrefillLane(chunk, wake, this::endOnLane) : null;
   }
 
   /** Starts the prefill lane's thread, if there is a lane. */
@@ -218,6 +218,7 @@ final class RunningBatch {
     for (PrefillChunk.Outcome outcome : outcomes) {
       Admitted entry = outcome.entry();
       if (entry.released) {
+        forget(entry); // released during the chunk, or ended on the lane
         continue;
       }
       entry.prefilled = !entry.session.isPrefilling();
@@ -333,13 +334,35 @@ final class RunningBatch {
       return false;
     }
     entry.released = true;
-    boolean wasRunning = running.remove(entry);
-    if (wasRunning) {
-      reservedBytes.addAndGet(-entry.reserved);
-      runningCount = running.size();
-    }
+    forget(entry);
     entry.session.close();
     onRelease.run();
     return true;
+  }
+
+  /** Takes a released request out of the batch, if it is still there; engine thread. */
+  private void forget(Admitted entry) {
+    if (running.remove(entry)) {
+      reservedBytes.addAndGet(-entry.reserved);
+      runningCount = running.size();
+    }
+  }
+
+  /**
+   * Ends a request in the lane's hands whose prefill ended because it was cancelled, on the lane's
+   * thread ({@link PrefillLane}): closes its session, frees its place and tells its sink, while the
+   * engine thread may be running a decode step. The engine thread leaves the request alone until it
+   * collects its outcome, and then only takes it out of the batch ({@link #forget}).
+   */
+  private void endOnLane(Admitted entry) {
+    GenerationResult result = entry.session.result();
+    entry.released = true;
+    entry.session.close();
+    onRelease.run();
+    try {
+      entry.sink.onFinished(result);
+    } catch (RuntimeException e) {
+      log.log(Level.WARNING, "a sink failed taking its request's end", e);
+    }
   }
 }

@@ -86,6 +86,40 @@ class EngineLaneTest extends EngineTest {
   }
 
   @Test
+  void aPrefillCancelledOnTheLaneEndsThereWhileTheEngineThreadIsInADecodeStep() throws Exception {
+    start(4, 4, 1 << 20, 10_000);
+    AtomicBoolean cancel = new AtomicBoolean();
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, cancel::get), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    // prefilled by the engine thread beside the held lane; its first decode step holds that thread
+    RecordingSink slow = new RecordingSink();
+    engine.submit(request(ScriptedModel.SLOW_STEP, 3, () -> false), slow);
+    assertThat(model.stepReached.await(30, TimeUnit.SECONDS)).isTrue();
+    try {
+      cancel.set(true);
+      model.gate.countDown();
+      // ended by the lane, before its next piece, while the engine thread is still in the step
+      assertThat(gated.finished.get(30, TimeUnit.SECONDS).finishReason())
+          .isEqualTo(FinishReason.CANCELLED);
+      assertThat(model.opened.get(0).closed).isTrue();
+      assertThat(engine.stats().admitted()).isEqualTo(1);
+      assertThat(model.stepGate.getCount()).isEqualTo(1);
+    } finally {
+      model.stepGate.countDown();
+    }
+    assertThat(slow.await().generatedTokens()).isEqualTo(3);
+    assertThat(loggedFor("r0")).containsExactly("r0 prefill 0");
+    // the engine thread took the ended request out of its batch, and the batch serves on
+    RecordingSink next = new RecordingSink();
+    engine.submit(request(2), next);
+    assertThat(next.await().generatedTokens()).isEqualTo(2);
+    assertThat(engine.stats().running()).isZero();
+    assertThat(engine.stats().reservedBytes()).isZero();
+    assertThat(gated.events).isEmpty();
+  }
+
+  @Test
   void aRequestArrivingDuringALanePrefillIsPrefilledAndDecodedBesideIt() throws Exception {
     // chunks of one piece: the engine thread takes the newcomer from the lane's queue and gives
     // it back between its pieces, while the lane holds the first request

@@ -56,6 +56,17 @@ final class ScriptedModel implements StepwiseCaptioner {
   /** Opens when a {@link #GATED} request's first piece starts waiting at the gate. */
   final CountDownLatch gateReached = new CountDownLatch(1);
 
+  /**
+   * A request with this prompt holds its first decode step, and so the engine thread, until {@link
+   * #stepGate} opens.
+   */
+  static final String SLOW_STEP = "slow-step";
+
+  final CountDownLatch stepGate = new CountDownLatch(1);
+
+  /** Opens when a {@link #SLOW_STEP} request's first decode step starts waiting at the gate. */
+  final CountDownLatch stepReached = new CountDownLatch(1);
+
   @Override
   public ModelInfo info() {
     return new ModelInfo("scripted", GEOMETRY, 64, 512, "describe");
@@ -97,6 +108,19 @@ final class ScriptedModel implements StepwiseCaptioner {
   @Override
   public void close() {}
 
+  /** Says it reached {@code gate} and waits for the gate to open. */
+  private static void await(CountDownLatch reached, CountDownLatch gate, String what) {
+    reached.countDown();
+    try {
+      if (!gate.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the " + what + " gate never opened");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted at the " + what + " gate", e);
+    }
+  }
+
   /** One scripted generation. */
   final class Session implements GenerationSession {
     final GenerationRequest request;
@@ -137,15 +161,7 @@ final class ScriptedModel implements StepwiseCaptioner {
         return StepEvents.NONE;
       }
       if (piecesRun == 0 && request.prompt().equals(GATED)) {
-        gateReached.countDown();
-        try {
-          if (!gate.await(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the gate never opened");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted at the gate", e);
-        }
+        await(gateReached, gate, "prefill");
       }
       log.add(name + " prefill " + piecesRun);
       piecesRun++;
@@ -161,6 +177,9 @@ final class ScriptedModel implements StepwiseCaptioner {
         throw new IllegalArgumentException(name + " cannot step");
       }
       log.add(name + " step " + generated);
+      if (generated == 1 && request.prompt().equals(SLOW_STEP)) {
+        await(stepReached, stepGate, "step");
+      }
       if (request.cancellation().getAsBoolean()) {
         finish = FinishReason.CANCELLED;
         return StepEvents.NONE;
@@ -212,15 +231,7 @@ final class ScriptedModel implements StepwiseCaptioner {
     @Override
     public void close() {
       if (request.prompt().equals(SLOW_CLOSE) && !closed) {
-        closeReached.countDown();
-        try {
-          if (!closeGate.await(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the close gate never opened");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted at the close gate", e);
-        }
+        await(closeReached, closeGate, "close");
       }
       closed = true;
     }
