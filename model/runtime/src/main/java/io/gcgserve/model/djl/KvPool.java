@@ -175,17 +175,6 @@ final class KvPool {
       return kv;
     }
 
-    /**
-     * One past the highest slot taken now that the array holds: a step reads slots {@code [0,
-     * end)}. A slot taken while a step runs may lie past the array until the class grows, which
-     * waits for the step; no row of the step uses it.
-     */
-    int end() {
-      synchronized (KvPool.this) {
-        return Math.min(used.length(), slots);
-      }
-    }
-
     private void zero(int index) {
       // a number given to set() becomes an array in the target's manager, which lives as long as
       // the pool: set from an array of our own scope instead

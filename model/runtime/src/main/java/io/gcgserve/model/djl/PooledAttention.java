@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
  * One decode step's attention over the {@link KvPool}. For each layer the rows' new keys and values
  * are written at their caches' next positions; then, for each capacity class the step's rows use in
  * that layer, the queries of the class's slots {@code [0, end)} attend in one batched op over their
- * whole slots, every position past a row's filled length masked out. Slots of the class that are
- * not in the step (prefilling, or left out) are computed and thrown away: the pool hands out the
- * lowest free slots, so they are few.
+ * whole slots, every position past a row's filled length masked out, {@code end} being one past the
+ * highest slot a row of the step uses. Slots below it that are not in the step (prefilling,
+ * prefilled ahead of a free decode row, or left out) are computed and thrown away: the pool hands
+ * out the lowest free slots, so they are few. Slots above it are not read at all, which matters
+ * when the requests prefilled ahead hold as many slots as the decoding ones.
  *
  * <p>Built once per step, in the step's manager, under the pool's shared lock.
  */
@@ -97,7 +99,10 @@ final class PooledAttention {
   private static Group group(
       NDManager scope, KvPool.ClassPool pool, int[] rows, int batch, int[] slots, int[] lengths) {
     int capacity = pool.capacity();
-    int end = pool.end();
+    int end = 0;
+    for (int row : rows) {
+      end = Math.max(end, slots[row] + 1);
+    }
     // (end, 1, 1, capacity): 0 where a row may attend, -inf past its length; slots not in the step
     // attend everywhere, harmlessly
     float[] bias = new float[end * capacity];

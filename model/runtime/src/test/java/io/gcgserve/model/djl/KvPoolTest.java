@@ -88,7 +88,6 @@ class KvPoolTest {
       assertThat(sum(slots[i])).isEqualTo((i + 1) * cells(slots[i]));
     }
     assertThat(sum(fifth)).isZero();
-    assertThat(fifth.pool().end()).isEqualTo(5);
   }
 
   @Test
@@ -120,8 +119,6 @@ class KvPoolTest {
         Future<KvPool.Slot> fifth = lane.submit(() -> pool.acquire(3, 50));
         Thread.sleep(100);
         assertThat(fifth).isNotDone();
-        // taken but not yet in the array: a step must not read past the array's four slots
-        assertThat(fourth.pool().end()).isEqualTo(4);
         release.countDown();
         held.get(10, TimeUnit.SECONDS);
         assertThat(fifth.get(10, TimeUnit.SECONDS).index()).isEqualTo(4);
