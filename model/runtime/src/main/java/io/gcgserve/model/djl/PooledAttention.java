@@ -130,6 +130,11 @@ final class PooledAttention {
         identity ? null : scope.create(slotOfRow));
   }
 
+  /** How many slots the step's op reads in {@code layer}, over every class it uses. */
+  int slotsRead(int layer) {
+    return groups.get(layer).stream().mapToInt(Group::end).sum();
+  }
+
   /**
    * Layer {@code layer}'s attention: writes {@code keys} and {@code values} {@code (B, h, 1, dh)}
    * into the rows' caches, then returns the heads' context {@code (B, h, 1, dh)} of {@code queries}

@@ -2,6 +2,7 @@ package io.gcgserve.model.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationSession;
@@ -65,6 +66,37 @@ class DecodeBatchTest {
         new Case(shifted(90), shortPrompt, none, 20),
         new Case(shifted(150), shortPrompt, new DjlGenerationSessionTest.TenthAfter(1), 48),
         new Case(shifted(200), "", new DjlGenerationSessionTest.TenthAfter(4), 6));
+  }
+
+  @Test
+  void aStepReadsNoSlotAboveTheHighestOfItsRows() {
+    TokenPruner none = new NoPruner().create(Map.of(), captioner.config().geometry());
+    List<DjlGenerationSession> sessions = new ArrayList<>();
+    try (NDManager scope = NDManager.newBaseManager()) {
+      for (int i = 0; i < 3; i++) {
+        DjlGenerationSession session =
+            captioner.openSession(new Case(shifted(30 * i), "", none, 8).request());
+        DjlGenerationSessionTest.prefill(session);
+        sessions.add(session);
+      }
+      // unpruned and alike, the three share one class per layer and take its slots in turn
+      int layers = captioner.config().layers();
+      for (int layer = 0; layer < layers; layer++) {
+        int[] slots = new int[3];
+        for (int i = 0; i < 3; i++) {
+          slots[i] = sessions.get(i).cache().slot(layer).index();
+        }
+        assertThat(slots[2]).isGreaterThan(Math.max(slots[0], slots[1]));
+        PooledAttention lower = PooledAttention.of(scope, sessions.subList(0, 2));
+        assertThat(lower.slotsRead(layer))
+            .as("layer %d, rows in slots %d and %d", layer, slots[0], slots[1])
+            .isEqualTo(Math.max(slots[0], slots[1]) + 1);
+        PooledAttention all = PooledAttention.of(scope, sessions);
+        assertThat(all.slotsRead(layer)).isEqualTo(slots[2] + 1);
+      }
+    } finally {
+      sessions.forEach(GenerationSession::close);
+    }
   }
 
   @Test
