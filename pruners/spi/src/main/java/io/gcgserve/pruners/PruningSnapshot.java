@@ -1,5 +1,7 @@
 package io.gcgserve.pruners;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * A {@link PruningView} over plain arrays: what the model hands a pruner, and what tools and tests
  * build by hand (the visualiser without a model, the pruner benchmark).
@@ -46,5 +48,51 @@ public record PruningSnapshot(
   @Override
   public float[] attentionToVisual() {
     return attentionToVisual.clone();
+  }
+
+  /**
+   * This snapshot as the view of a request whose cancellation {@code cancelled} reports ({@link
+   * PruningView#cancelled}): what the model hands a pruner.
+   */
+  public PruningView withCancellation(BooleanSupplier cancelled) {
+    return new Cancellable(this, cancelled);
+  }
+
+  private record Cancellable(PruningSnapshot snapshot, BooleanSupplier flag)
+      implements PruningView {
+    @Override
+    public int layer() {
+      return snapshot.layer();
+    }
+
+    @Override
+    public int gridHeight() {
+      return snapshot.gridHeight();
+    }
+
+    @Override
+    public int gridWidth() {
+      return snapshot.gridWidth();
+    }
+
+    @Override
+    public int[] liveVisualTokens() {
+      return snapshot.liveVisualTokens();
+    }
+
+    @Override
+    public float[] attentionToVisual() {
+      return snapshot.attentionToVisual();
+    }
+
+    @Override
+    public ImageRgb image() {
+      return snapshot.image();
+    }
+
+    @Override
+    public boolean cancelled() {
+      return flag.getAsBoolean();
+    }
   }
 }

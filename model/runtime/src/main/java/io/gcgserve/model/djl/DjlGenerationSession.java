@@ -282,8 +282,7 @@ public final class DjlGenerationSession implements GenerationSession {
         new PruningSnapshot(
             layer, config.gridSize(), config.gridSize(), slots.live(), scores, state.input);
     long pruneStart = System.nanoTime();
-    KeepSet keepSet =
-        request.pruner().prune(new CancellablePruningView(snapshot, request.cancellation()));
+    KeepSet keepSet = request.pruner().prune(snapshot.withCancellation(request.cancellation()));
     prunerNanos += System.nanoTime() - pruneStart;
     int[] kept = slots.keep(keepSet.keptVisualTokens(), layer);
     return hidden.get(

@@ -161,50 +161,12 @@ class AltpPrunerTest {
     ImageRgb image = TestImages.noise(336, 336, 9);
     PruningSnapshot snapshot =
         PruningSnapshot.allLive(1, 24, 24, TestImages.randomScores(576, 9), image);
-    PruningView cancelled = new Cancelled(snapshot);
+    PruningView cancelled = snapshot.withCancellation(() -> true);
     AltpPruner pruner = factory.create(Map.of(), LLAVA);
     assertThatThrownBy(() -> pruner.prune(cancelled)).isInstanceOf(CancellationException.class);
     assertThat(pruner.lastSelection()).isEmpty();
     // the same pruner still works for a view that is not cancelled
     assertThat(pruner.prune(snapshot).size()).isEqualTo(288);
-  }
-
-  /** A snapshot whose request was cancelled. */
-  private record Cancelled(PruningSnapshot snapshot) implements PruningView {
-    @Override
-    public int layer() {
-      return snapshot.layer();
-    }
-
-    @Override
-    public int gridHeight() {
-      return snapshot.gridHeight();
-    }
-
-    @Override
-    public int gridWidth() {
-      return snapshot.gridWidth();
-    }
-
-    @Override
-    public int[] liveVisualTokens() {
-      return snapshot.liveVisualTokens();
-    }
-
-    @Override
-    public float[] attentionToVisual() {
-      return snapshot.attentionToVisual();
-    }
-
-    @Override
-    public ImageRgb image() {
-      return snapshot.image();
-    }
-
-    @Override
-    public boolean cancelled() {
-      return true;
-    }
   }
 
   @Test
