@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The engine with the prefill lane: decode steps go on while a prefill piece runs. */
@@ -68,9 +69,7 @@ class EngineLaneTest extends EngineTest {
   void aRequestCancelledDuringItsPieceOnTheLaneEndsBeforeItsNextPiece() throws Exception {
     start(4, 4, 1 << 20, 10_000);
     AtomicBoolean cancel = new AtomicBoolean();
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, cancel::get), gated);
-    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    RecordingSink gated = heldOnTheLane(cancel::get);
     cancel.set(true);
     model.gate.countDown();
     assertThat(gated.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
@@ -89,9 +88,7 @@ class EngineLaneTest extends EngineTest {
   void aPrefillCancelledOnTheLaneEndsThereWhileTheEngineThreadIsInADecodeStep() throws Exception {
     start(4, 4, 1 << 20, 10_000);
     AtomicBoolean cancel = new AtomicBoolean();
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, cancel::get), gated);
-    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    RecordingSink gated = heldOnTheLane(cancel::get);
     // prefilled by the engine thread beside the held lane; its first decode step holds that thread
     RecordingSink slow = new RecordingSink();
     engine.submit(request(ScriptedModel.SLOW_STEP, 3, () -> false), slow);
@@ -124,9 +121,7 @@ class EngineLaneTest extends EngineTest {
     // chunks of one piece: the engine thread takes the newcomer from the lane's queue and gives
     // it back between its pieces, while the lane holds the first request
     start(4, 4, 1 << 20, ScriptedModel.PIECE_COST);
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
-    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    RecordingSink gated = heldOnTheLane(() -> false);
     try {
       RecordingSink later = new RecordingSink();
       engine.submit(request(4), later);
@@ -177,6 +172,17 @@ class EngineLaneTest extends EngineTest {
     assertThat(model.opened).allMatch(s -> s.closed);
   }
 
+  /**
+   * Submits a request of 3 tokens whose first prefill piece holds at the model's gate, and returns
+   * its sink once the piece is there.
+   */
+  private RecordingSink heldOnTheLane(BooleanSupplier cancelled) throws InterruptedException {
+    RecordingSink gated = new RecordingSink();
+    engine.submit(request(ScriptedModel.GATED, 3, cancelled), gated);
+    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    return gated;
+  }
+
   /** The model's log lines of the request named {@code name}, in order. */
   private List<String> loggedFor(String name) {
     synchronized (model.log) {
@@ -191,10 +197,7 @@ class EngineLaneTest extends EngineTest {
   private RecordingSink gatedBesideAStream(AtomicBoolean stop, RecordingSink first)
       throws InterruptedException {
     submitDecoding(stop::get, first);
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
-    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
-    return gated;
+    return heldOnTheLane(() -> false);
   }
 
   /**
@@ -241,9 +244,7 @@ class EngineLaneTest extends EngineTest {
   @Test
   void aWaitingRequestCancelledDuringALaneChunkEndsBeforeTheChunkDoes() throws Exception {
     start(1, 1, 1 << 20, 10_000);
-    RecordingSink gated = new RecordingSink();
-    engine.submit(request(ScriptedModel.GATED, 3, () -> false), gated);
-    assertThat(model.gateReached.await(30, TimeUnit.SECONDS)).isTrue();
+    RecordingSink gated = heldOnTheLane(() -> false);
     try {
       // a running request that decodes keeps the engine thread taking turns; the batch of one is
       // full, so the newcomer waits in the queue

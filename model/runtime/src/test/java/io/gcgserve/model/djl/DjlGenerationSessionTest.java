@@ -79,18 +79,23 @@ class DjlGenerationSessionTest {
     return new ImageRgb(size, size, rgb);
   }
 
-  /** Keeps the first tenth of the live visual tokens after one layer. */
-  record TenthAfter(int layer) implements TokenPruner {
+  /** A test pruner that prunes once, after {@link #layer}, ranked by the last prompt token. */
+  interface AfterOneLayer extends TokenPruner {
+    int layer();
+
     @Override
-    public int[] pruneAfterLayers() {
-      return new int[] {layer};
+    default int[] pruneAfterLayers() {
+      return new int[] {layer()};
     }
 
     @Override
-    public QueryRows queryRows() {
+    default QueryRows queryRows() {
       return QueryRows.LAST_PROMPT;
     }
+  }
 
+  /** Keeps the first tenth of the live visual tokens after one layer. */
+  record TenthAfter(int layer) implements AfterOneLayer {
     @Override
     public KeepSet prune(PruningView view) {
       int[] live = view.liveVisualTokens();
@@ -325,17 +330,7 @@ class DjlGenerationSessionTest {
    * After {@code layer}, cancels its request through {@code cancel} (as a client would while a long
    * pruner runs) and then gives up the way ALTP's SLIC does, if the view says cancelled.
    */
-  record GivesUpWhenCancelled(int layer, Consumer<Boolean> cancel) implements TokenPruner {
-    @Override
-    public int[] pruneAfterLayers() {
-      return new int[] {layer};
-    }
-
-    @Override
-    public QueryRows queryRows() {
-      return QueryRows.LAST_PROMPT;
-    }
-
+  record GivesUpWhenCancelled(int layer, Consumer<Boolean> cancel) implements AfterOneLayer {
     @Override
     public KeepSet prune(PruningView view) {
       cancel.accept(true);
