@@ -12,6 +12,8 @@ import java.util.function.BooleanSupplier;
  * @param liveVisualTokens live grid indices, strictly increasing
  * @param attentionToVisual scores aligned with {@code liveVisualTokens}
  * @param image the image as the vision encoder saw it
+ * @param cancellation the request's cancellation flag ({@link #cancelled}); never true for a
+ *     snapshot built without one
  */
 public record PruningSnapshot(
     int layer,
@@ -19,15 +21,28 @@ public record PruningSnapshot(
     int gridWidth,
     int[] liveVisualTokens,
     float[] attentionToVisual,
-    ImageRgb image)
+    ImageRgb image,
+    BooleanSupplier cancellation)
     implements PruningView {
 
   /** Checks that scores and live tokens line up. */
   public PruningSnapshot {
+    java.util.Objects.requireNonNull(cancellation, "cancellation is null");
     if (liveVisualTokens.length != attentionToVisual.length) {
       throw new IllegalArgumentException(
           liveVisualTokens.length + " live tokens but " + attentionToVisual.length + " scores");
     }
+  }
+
+  /** A snapshot of a request that is never cancelled (tools, tests). */
+  public PruningSnapshot(
+      int layer,
+      int gridHeight,
+      int gridWidth,
+      int[] liveVisualTokens,
+      float[] attentionToVisual,
+      ImageRgb image) {
+    this(layer, gridHeight, gridWidth, liveVisualTokens, attentionToVisual, image, () -> false);
   }
 
   /** A snapshot where every token of the grid is live. */
@@ -50,49 +65,14 @@ public record PruningSnapshot(
     return attentionToVisual.clone();
   }
 
-  /**
-   * This snapshot as the view of a request whose cancellation {@code cancelled} reports ({@link
-   * PruningView#cancelled}): what the model hands a pruner.
-   */
-  public PruningView withCancellation(BooleanSupplier cancelled) {
-    return new Cancellable(this, cancelled);
+  /** This snapshot as the view of a request whose cancellation {@code flag} reports. */
+  public PruningSnapshot withCancellation(BooleanSupplier flag) {
+    return new PruningSnapshot(
+        layer, gridHeight, gridWidth, liveVisualTokens, attentionToVisual, image, flag);
   }
 
-  private record Cancellable(PruningSnapshot snapshot, BooleanSupplier flag)
-      implements PruningView {
-    @Override
-    public int layer() {
-      return snapshot.layer();
-    }
-
-    @Override
-    public int gridHeight() {
-      return snapshot.gridHeight();
-    }
-
-    @Override
-    public int gridWidth() {
-      return snapshot.gridWidth();
-    }
-
-    @Override
-    public int[] liveVisualTokens() {
-      return snapshot.liveVisualTokens();
-    }
-
-    @Override
-    public float[] attentionToVisual() {
-      return snapshot.attentionToVisual();
-    }
-
-    @Override
-    public ImageRgb image() {
-      return snapshot.image();
-    }
-
-    @Override
-    public boolean cancelled() {
-      return flag.getAsBoolean();
-    }
+  @Override
+  public boolean cancelled() {
+    return cancellation.getAsBoolean();
   }
 }
