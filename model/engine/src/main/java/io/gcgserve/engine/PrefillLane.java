@@ -185,8 +185,9 @@ final class PrefillLane implements AutoCloseable {
   private void endCancelled(List<PrefillChunk.Outcome> outcomes) {
     for (PrefillChunk.Outcome outcome : outcomes) {
       Admitted entry = outcome.entry();
+      // a prefill that ends on its cancellation hands out StepEvents.NONE
       if (outcome.failure() == null
-          && (outcome.events() == null || StepEvents.NONE.equals(outcome.events()))
+          && StepEvents.NONE.equals(outcome.events())
           && entry.session.isFinished()
           && entry.session.result().finishReason() == FinishReason.CANCELLED) {
         onCancelled.accept(entry);
