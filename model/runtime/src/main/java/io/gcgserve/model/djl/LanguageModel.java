@@ -25,9 +25,43 @@ final class LanguageModel {
   private final GcgConfig config;
   private final Map<String, NDArray> weights;
 
+  /**
+   * Constants every layer uses, made once in the weights' manager rather than once per op:
+   * RMSNorm's epsilon, the queries' scale {@code 1/sqrt(dh)}, and {@link #rotation}. Always the
+   * second operand of an op, so results stay in the caller's manager.
+   */
+  private final NDArray epsilon;
+
+  private final NDArray queryScale;
+
+  /**
+   * {@code (dh, dh)}: {@code x · rotation} is {@code x}'s halves swapped, the first negated ({@code
+   * [-x2, x1]}), exactly: each output is one input times ±1 plus exact zeros.
+   */
+  private final NDArray rotation;
+
   LanguageModel(GcgConfig config, Map<String, NDArray> weights) {
     this.config = config;
     this.weights = weights;
+    NDManager manager = w("llm.norm.weight").getManager();
+    this.epsilon = manager.create((float) config.rmsNormEps());
+    this.queryScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
+    this.rotation =
+        manager.create(rotation(config.headDim()), new Shape(config.headDim(), config.headDim()));
+  }
+
+  /**
+   * Row-major {@code (dh, dh)}: column {@code c < dh/2} takes {@code -x[c + dh/2]}, the rest {@code
+   * x[c - dh/2]}.
+   */
+  static float[] rotation(int headDim) {
+    int half = headDim / 2;
+    float[] values = new float[headDim * headDim];
+    for (int c = 0; c < half; c++) {
+      values[(c + half) * headDim + c] = -1f;
+      values[c * headDim + c + half] = 1f;
+    }
+    return values;
   }
 
   /** Adds the LLM tensors a config implies, with their shapes, in a stable order. */
@@ -170,10 +204,10 @@ final class LanguageModel {
             .matMul(w(p + "attn.qkv.weight"))
             .reshape(batch, length, 3, config.heads(), headDim)
             .transpose(2, 0, 3, 1, 4);
-    NDArray q = applyRope(qkv.get(0), rope);
-    NDArray k = applyRope(qkv.get(1), rope);
-    NDArray scaled = q.mul(GcgNetwork.constant(q, (float) (1.0 / Math.sqrt(headDim))));
-    return new NDList(scaled, k, qkv.get(2));
+    // queries and keys rotate as one (2, B, h, T, dh) array
+    NDArray rotated = applyRope(qkv.get(new NDIndex(":2")), rope);
+    NDArray scaled = rotated.get(0).mul(queryScale);
+    return new NDList(scaled, rotated.get(1), qkv.get(2));
   }
 
   /**
@@ -235,13 +269,11 @@ final class LanguageModel {
 
   private NDArray rmsNorm(NDArray x, NDArray gain) {
     NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-    return x.div(meanSquare.add(GcgNetwork.constant(x, (float) config.rmsNormEps())).sqrt())
-        .mul(gain);
+    return x.div(meanSquare.add(epsilon).sqrt()).mul(gain);
   }
 
-  private static NDArray applyRope(NDArray x, NDList rope) {
-    NDList halves = x.split(2, 3);
-    NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3);
-    return x.mul(rope.get(0)).add(rotated.mul(rope.get(1))).reshape(x.getShape());
+  /** RoPE on {@code (..., T, dh)}: {@code x·cos + [-x2, x1]·sin}. */
+  private NDArray applyRope(NDArray x, NDList rope) {
+    return x.mul(rope.get(0)).add(x.matMul(rotation).mul(rope.get(1)));
   }
 }
