@@ -329,10 +329,7 @@ public final class BudgetController {
 
   private double queueMillis(Load load) {
     return Math.max(
-        0,
-        load.aheadMillis()
-            + costs.predictResidual(load.occupancy())
-            + costs.residualDeviation(load.occupancy()));
+        0, load.aheadMillis() + costs.predictResidual(load.occupancy()) + costs.headroom());
   }
 
   private Decision decide(
