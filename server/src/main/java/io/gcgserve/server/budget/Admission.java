@@ -19,7 +19,6 @@ public final class Admission {
   private final WorkAhead.Ticket ticket;
   private final BudgetController.Choice choice;
   private final int occupancy;
-  private final double predictedMeanMillis;
   private long startNanos;
   private double serviceMillis = Double.NaN;
 
@@ -35,9 +34,6 @@ public final class Admission {
     this.choice = Objects.requireNonNull(choice, "choice is null");
     this.occupancy = occupancy;
     this.ticket = work.enter(choice.predictedServiceMs());
-    // the prediction without headroom, as it stands at admission
-    this.predictedMeanMillis =
-        ticket.aheadMillis() + choice.predictedServiceMs() + costs.predictResidual(occupancy);
   }
 
   /** The budget's decision, or null. */
@@ -50,24 +46,20 @@ public final class Admission {
     startNanos = nanos;
   }
 
-  /**
-   * Its prefill ended: it is no longer work ahead, and its service, the time its own prefill pieces
-   * ran ({@link PrefillReport#prefillMillis}), is an observation. The waits before and between its
-   * pieces are not: work ahead and the residual count those.
-   */
-  public void prefilled(PrefillReport report) {
+  /** Its prefill ended: it is no longer work ahead, and its service time is an observation. */
+  public void prefilled(long nanos, PrefillReport report) {
     ticket.leave();
     if (startNanos == 0) {
       return;
     }
-    serviceMillis = report.prefillMillis();
+    serviceMillis = (nanos - startNanos) / 1e6;
     double keepRatio = (double) report.visualTokensKept() / report.visualTokens();
     costs.observeService(choice.prunerName(), keepRatio, serviceMillis);
   }
 
   /**
-   * Its first token went out {@code ttftMillis} after admission: observes the residual and the
-   * prediction's error, and, under a time budget, tells the keep ceiling how the budget fared.
+   * Its first token went out {@code ttftMillis} after admission: observes the residual, and, under
+   * a time budget, tells the keep ceiling how the budget fared.
    */
   public void firstToken(double ttftMillis) {
     BudgetController.Decision decision = choice.decision();
@@ -76,7 +68,6 @@ public final class Admission {
     }
     if (!Double.isNaN(serviceMillis)) {
       costs.observeResidual(occupancy, ttftMillis - ticket.aheadMillis() - serviceMillis);
-      costs.observeError(ttftMillis - predictedMeanMillis);
     }
   }
 

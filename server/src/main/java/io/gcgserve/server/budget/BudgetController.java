@@ -329,7 +329,10 @@ public final class BudgetController {
 
   private double queueMillis(Load load) {
     return Math.max(
-        0, load.aheadMillis() + costs.predictResidual(load.occupancy()) + costs.headroom());
+        0,
+        load.aheadMillis()
+            + costs.predictResidual(load.occupancy())
+            + costs.residualDeviation(load.occupancy()));
   }
 
   private Decision decide(

@@ -10,17 +10,18 @@ import java.util.Objects;
  * service(pruner, keep ratio)}:
  *
  * <ul>
- *   <li><b>service</b>: the time the request's own prefill pieces ran ({@link
- *       io.gcgserve.model.PrefillReport#prefillMillis}), per pruner and keep-ratio bucket ({@value
- *       #BUCKETS} buckets over (0, 1]); an exponentially weighted mean of what real requests took
- *       (weight {@value #ALPHA} for the newest). A bucket not seen yet is predicted by the line
- *       {@code a + b·keep} fitted to the start-up calibration, scaled by how real requests compared
- *       with that line so far (a moving mean of observed over line), so a calibration taken on a
- *       busier or quieter machine does not linger. Made non-decreasing in the keep ratio (a running
- *       maximum over the buckets), so "the largest keep setting that fits" is well defined however
- *       noisy the buckets are. It grows when the cores are contended (the pieces run slower), not
- *       with the queue: the waits before a request's prefill are work ahead, counted once
- *       (docs/budgets/budgets.md has what the service that included them did).
+ *   <li><b>service</b>: the time from joining the engine's batch to the end of its own prefill, per
+ *       pruner and keep-ratio bucket ({@value #BUCKETS} buckets over (0, 1]); an exponentially
+ *       weighted mean of what real requests took (weight {@value #ALPHA} for the newest). A bucket
+ *       not seen yet is predicted by the line {@code a + b·keep} fitted to the start-up
+ *       calibration, scaled by how real requests compared with that line so far (a moving mean of
+ *       observed over line), so a calibration taken on a busier or quieter machine does not linger.
+ *       Made non-decreasing in the keep ratio (a running maximum over the buckets), so "the largest
+ *       keep setting that fits" is well defined however noisy the buckets are. Under load this
+ *       includes waits behind earlier prefills, which work ahead counts too; deliberately, since
+ *       the inflation is the model's load signal: observing only the time the request's own pieces
+ *       ran ({@link io.gcgserve.model.PrefillReport#prefillMillis}) made budgeted requests meet the
+ *       budget far less often (docs/budgets/budgets.md, 2026-12-03).
  *   <li><b>work ahead</b>: the predicted service of every request admitted before this one that has
  *       not finished its prefill ({@link WorkAhead}); the engine prefills oldest first.
  *   <li><b>residual</b>: what the two miss, learned per occupancy (requests running and waiting in
@@ -30,11 +31,7 @@ import java.util.Objects;
  *       lower occupancy's value for occupancies not yet seen.
  * </ul>
  *
- * <p>The three are a mean; a budget is planned with {@link #headroom} on top, the {@value #COVERED}
- * quantile of how much later than that mean first tokens came, so that it holds for that share of
- * requests rather than for half of them.
- *
- * <p>Thread-safe: every method is synchronized (cheap: arrays of {@value #BUCKETS} doubles).
+ * Thread-safe: every method is synchronized (cheap: arrays of {@value #BUCKETS} doubles).
  */
 @Singleton
 public final class CostModel {
@@ -48,21 +45,10 @@ public final class CostModel {
   /** Occupancies tracked separately; larger ones share the last. */
   static final int MAX_OCCUPANCY = 64;
 
-  /**
-   * The share of first tokens the prediction with {@link #headroom} plans to cover: a little above
-   * the 95% a budget is judged by, since a request run best effort misses more often.
-   */
-  static final double COVERED = 0.97;
-
-  /**
-   * How far one observation moves the headroom, ms: up by {@link #COVERED} of it, down by the rest.
-   */
-  static final double HEADROOM_STEP_MILLIS = 10;
-
   private final Map<String, Curve> curves = new HashMap<>();
   private final double[] residual = new double[MAX_OCCUPANCY + 1];
   private final boolean[] residualSeen = new boolean[MAX_OCCUPANCY + 1];
-  private double headroom;
+  private final double[] deviation = new double[MAX_OCCUPANCY + 1];
 
   /** An empty model; {@link #calibrate} seeds it. */
   public CostModel() {}
@@ -123,33 +109,27 @@ public final class CostModel {
       return;
     }
     int slot = slot(occupancy);
-    residual[slot] =
-        residualSeen[slot]
-            ? residual[slot] + ALPHA * (residualMillis - residual[slot])
-            : residualMillis;
+    if (residualSeen[slot]) {
+      deviation[slot] += ALPHA * (Math.abs(residualMillis - residual[slot]) - deviation[slot]);
+      residual[slot] += ALPHA * (residualMillis - residual[slot]);
+    } else {
+      residual[slot] = residualMillis;
+    }
     residualSeen[slot] = true;
   }
 
   /**
-   * Records how much later than its predicted mean ({@code work ahead + service + residual}, as
-   * predicted at admission) one request's first token came, and moves {@link #headroom} towards the
-   * {@value #COVERED} quantile of these errors: a stochastic-approximation quantile, which keeps no
-   * window of past errors and follows a machine that gets busier or quieter.
+   * How far residuals at {@code occupancy} stray from their mean: a moving mean of the absolute
+   * deviation, ms; borrowed from below like {@link #predictResidual}. The controller keeps this
+   * much headroom, so a budget is planned to be met by most requests, not by half of them.
    */
-  public synchronized void observeError(double errorMillis) {
-    if (Double.isNaN(errorMillis) || Double.isInfinite(errorMillis)) {
-      return;
+  public synchronized double residualDeviation(int occupancy) {
+    for (int slot = slot(occupancy); slot >= 0; slot--) {
+      if (residualSeen[slot]) {
+        return deviation[slot];
+      }
     }
-    double step = errorMillis > headroom ? COVERED : COVERED - 1;
-    headroom = Math.max(0, headroom + HEADROOM_STEP_MILLIS * step);
-  }
-
-  /**
-   * What a budget plans for beyond the predicted mean, ms: the estimated {@value #COVERED} quantile
-   * of {@link #observeError}'s errors; 0 until first tokens came later than predicted.
-   */
-  public synchronized double headroom() {
-    return headroom;
+    return 0;
   }
 
   /** The residual to expect at {@code occupancy}, ms (see the class comment). */

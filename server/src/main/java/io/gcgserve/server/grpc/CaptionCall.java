@@ -135,7 +135,7 @@ final class CaptionCall implements GenerationSink {
 
   @Override
   public void onPrefill(PrefillReport report) {
-    admission.prefilled(report);
+    admission.prefilled(System.nanoTime(), report);
     record.prefill(report);
     metrics.prefill(
         labels, report.visualTokensKept(), report.flopsRatio(), report.prunerMillis() / 1e3);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class AdmissionTest {
 
   @Test
-  void theServiceObservedIsTheTimeTheRequestsOwnPrefillPiecesRan() {
+  void theServiceObservedRunsFromJoiningTheBatchWaitsBehindOtherPrefillsIncluded() {
     CostModel costs = new CostModel();
     costs.calibrate(NoPruner.NAME, new double[] {0.1, 0.5}, new double[] {10, 30});
     WorkAhead work = new WorkAhead();
@@ -31,13 +31,11 @@ class AdmissionTest {
       Admission admission = new Admission(costs, new KeepCeiling(false, 0.1), work, choice, 1);
       long prefilled = System.nanoTime();
       admission.started(prefilled - 200_000_000L);
-      admission.prefilled(report);
+      admission.prefilled(prefilled, report);
       admission.firstToken(210);
     }
-    // the wait behind other prefills is work ahead and residual, not service
-    assertThat(costs.predictService(NoPruner.NAME, NoPruner.NAME, 1.0)).isCloseTo(40, within(1.0));
-    // nothing was ahead: the residual is the first token's time less the 40 ms of service
-    assertThat(costs.predictResidual(1)).isCloseTo(170, within(1.0));
+    // the load signal: the wait counts (CostModel, service)
+    assertThat(costs.predictService(NoPruner.NAME, NoPruner.NAME, 1.0)).isCloseTo(200, within(1.0));
     assertThat(work.pending()).isZero();
   }
 }

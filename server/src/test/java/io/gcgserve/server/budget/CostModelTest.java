@@ -3,7 +3,6 @@ package io.gcgserve.server.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -98,35 +97,17 @@ class CostModelTest {
   }
 
   @Test
-  void theHeadroomLeavesAboveItTheShareOfErrorsItDoesNotCoverAndFollowsAShift() {
+  void theResidualsDeviationIsTheHeadroom() {
     CostModel model = new CostModel();
-    Random random = new Random(11);
-    int above = 0;
-    int counted = 0;
-    for (int i = 0; i < 20_000; i++) {
-      // σ = 50 ms; after 10,000 first tokens the machine gets 100 ms slower
-      double error = random.nextGaussian() * 50 + (i >= 10_000 ? 100 : 0);
-      if (i >= 12_000) {
-        counted++;
-        above += error > model.headroom() ? 1 : 0;
-      }
-      model.observeError(error);
+    for (int i = 0; i < 400; i++) {
+      model.observeResidual(4, i % 2 == 0 ? 20 : 80);
+      model.observeResidual(1, 30);
     }
-    double share = (double) above / counted;
-    assertThat(share).isCloseTo(1 - CostModel.COVERED, within(0.005));
-    // the 97% quantile of N(100, 50²) is 194 ms; the estimate moves in steps of 10
-    assertThat(model.headroom()).isCloseTo(194, within(30.0));
-    model.observeError(Double.NaN);
-    assertThat(model.headroom()).isCloseTo(194, within(30.0));
-  }
-
-  @Test
-  void theHeadroomNeverGoesBelowZero() {
-    CostModel model = new CostModel();
-    for (int i = 0; i < 100; i++) {
-      model.observeError(-500);
-    }
-    assertThat(model.headroom()).isZero();
+    assertThat(model.predictResidual(4)).isCloseTo(50, within(8.0));
+    assertThat(model.residualDeviation(4)).isCloseTo(30, within(8.0));
+    assertThat(model.residualDeviation(1)).isZero();
+    assertThat(model.residualDeviation(0)).isZero();
+    assertThat(model.residualDeviation(6)).isEqualTo(model.residualDeviation(4));
   }
 
   @Test
