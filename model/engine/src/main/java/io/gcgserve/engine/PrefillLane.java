@@ -49,6 +49,9 @@ final class PrefillLane implements AutoCloseable {
   private boolean prefilling;
   private boolean closed;
 
+  /** Decode steps' per-row tasks, which the lane runs while it has no prefill to run. */
+  private final SharedRowWork rows = new SharedRowWork(this::signal);
+
   /**
    * A lane that runs prefills with {@code chunk} and runs {@code onFinished} (on its thread) each
    * time one ended; {@code onCancelled} ends, on the lane's thread, a request whose prefill ended
@@ -64,6 +67,20 @@ final class PrefillLane implements AutoCloseable {
 
   void start() {
     thread.start();
+  }
+
+  /** The engine thread's {@link io.gcgserve.model.RowWork}: idle, the lane takes a share of it. */
+  SharedRowWork rowWork() {
+    return rows;
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Queues a request whose prefill has not started; engine thread. */
@@ -145,7 +162,16 @@ final class PrefillLane implements AutoCloseable {
       lock.lock();
       try {
         while (waiting.isEmpty() && !closed) {
-          queued.awaitUninterruptibly();
+          if (rows.wanted()) {
+            lock.unlock();
+            try {
+              rows.help();
+            } finally {
+              lock.lock();
+            }
+          } else {
+            queued.awaitUninterruptibly();
+          }
         }
         if (closed) {
           return;

@@ -2,6 +2,7 @@ package io.gcgserve.engine;
 
 import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GenerationSession;
+import io.gcgserve.model.RowWork;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import io.gcgserve.model.StepTimings.Phase;
@@ -272,7 +273,9 @@ final class RunningBatch {
     }
     List<StepEvents> events;
     try {
-      events = captioner.decode(sessions, timings);
+      events =
+          captioner.decode(
+              sessions, timings, prefillLane == null ? RowWork.CALLER : prefillLane.rowWork());
     } catch (RuntimeException | OutOfMemoryError e) {
       log.log(Level.ERROR, "a decode step of " + batch.size() + " request(s) failed", e);
       batch.forEach(entry -> fail(entry, e));

@@ -60,7 +60,6 @@ public final class DjlGenerationSession implements GenerationSession {
   private final int sequenceLength;
   private final int[] visualPerLayer;
   private final int[] tokensPerLayer;
-
   private final KvPool pool;
   private final KvCache cache;
   private final GlanceScope glanceScope;
@@ -384,7 +383,7 @@ public final class DjlGenerationSession implements GenerationSession {
   /**
    * The per-request heads of a step's final-normed state {@code (1, 1, d)}: when the fed token is a
    * {@code [SEG]}, its mask grounds the phrase it closes; while a phrase is open, the glance is
-   * added to the state the output head reads.
+   * added to the state the output head reads. Only when {@link #needsHeads}.
    */
   HeadOutput heads(NDArray normed, StepTimings timings) {
     GroundingHeads grounding = Objects.requireNonNull(heads);
@@ -394,12 +393,13 @@ public final class DjlGenerationSession implements GenerationSession {
       timings.add(StepTimings.Phase.MASK_DECODE, System.nanoTime() - start);
       return new HeadOutput(phrase, normed);
     }
-    if (config.phraseGlance() && caption.phraseIsOpen()) {
-      NDArray glanced = normed.add(grounding.glance(normed));
-      timings.add(StepTimings.Phase.GLANCE, System.nanoTime() - start);
-      return new HeadOutput(null, glanced);
-    }
-    return new HeadOutput(null, normed);
+    NDArray glanced = normed.add(grounding.glance(normed));
+    timings.add(StepTimings.Phase.GLANCE, System.nanoTime() - start);
+    return new HeadOutput(null, glanced);
+  }
+
+  boolean needsHeads() {
+    return lastToken == special.seg() || (config.phraseGlance() && caption.phraseIsOpen());
   }
 
   /**
