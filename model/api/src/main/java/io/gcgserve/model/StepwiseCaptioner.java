@@ -31,15 +31,6 @@ public interface StepwiseCaptioner extends GroundedCaptioner {
    */
   List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings);
 
-  /**
-   * {@link #decode(List, StepTimings)}, handing the step's per-row work to {@code rowWork}; the
-   * results are the same whichever threads run it. A captioner without per-row work ignores it.
-   */
-  default List<StepEvents> decode(
-      List<GenerationSession> sessions, StepTimings timings, RowWork rowWork) {
-    return decode(sessions, timings);
-  }
-
   @Override
   default GenerationResult generate(GenerationRequest request, GenerationListener listener) {
     try (GenerationSession session = openSession(request)) {

@@ -49,9 +49,6 @@ final class PrefillLane implements AutoCloseable {
   private boolean prefilling;
   private boolean closed;
 
-  /** Decode steps' per-row tasks, which the lane runs while it has no prefill to run. */
-  private final SharedRowWork rows = new SharedRowWork(this::signal);
-
   /**
    * A lane that runs prefills with {@code chunk} and runs {@code onFinished} (on its thread) each
    * time one ended; {@code onCancelled} ends, on the lane's thread, a request whose prefill ended
@@ -67,20 +64,6 @@ final class PrefillLane implements AutoCloseable {
 
   void start() {
     thread.start();
-  }
-
-  /** The engine thread's {@link io.gcgserve.model.RowWork}: idle, the lane takes a share of it. */
-  SharedRowWork rowWork() {
-    return rows;
-  }
-
-  private void signal() {
-    lock.lock();
-    try {
-      queued.signalAll();
-    } finally {
-      lock.unlock();
-    }
   }
 
   /** Queues a request whose prefill has not started; engine thread. */
@@ -162,16 +145,7 @@ final class PrefillLane implements AutoCloseable {
       lock.lock();
       try {
         while (waiting.isEmpty() && !closed) {
-          if (rows.wanted()) {
-            lock.unlock();
-            try {
-              rows.help();
-            } finally {
-              lock.lock();
-            }
-          } else {
-            queued.awaitUninterruptibly();
-          }
+          queued.awaitUninterruptibly();
         }
         if (closed) {
           return;

@@ -2,7 +2,6 @@ package io.gcgserve.engine;
 
 import io.gcgserve.model.GenerationResult;
 import io.gcgserve.model.GenerationSession;
-import io.gcgserve.model.RowWork;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import io.gcgserve.model.StepTimings.Phase;
@@ -273,9 +272,7 @@ final class RunningBatch {
     }
     List<StepEvents> events;
     try {
-      events =
-          captioner.decode(
-              sessions, timings, prefillLane == null ? RowWork.CALLER : prefillLane.rowWork());
+      events = captioner.decode(sessions, timings);
     } catch (RuntimeException | OutOfMemoryError e) {
       log.log(Level.ERROR, "a decode step of " + batch.size() + " request(s) failed", e);
       batch.forEach(entry -> fail(entry, e));

@@ -42,25 +42,6 @@ class EngineLaneTest extends EngineTest {
   }
 
   @Test
-  void theIdleLaneRunsPartOfADecodeStepsRowWork() throws Exception {
-    model.shareRows = true;
-    start(4, 4, 1 << 20, 10_000);
-    AtomicBoolean stop = new AtomicBoolean();
-    RecordingSink first = new RecordingSink();
-    RecordingSink second = new RecordingSink();
-    submitDecoding(stop::get, first);
-    submitDecoding(stop::get, second);
-    // two streams decode side by side, and the lane has no prefill to run
-    boolean helped = model.helped.await(10, TimeUnit.SECONDS);
-    stop.set(true);
-    assertThat(first.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-    assertThat(second.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
-    assertThat(helped).as("a row task ran on the lane").isTrue();
-    assertThat(model.rowThreads).contains("gcg-prefill").hasSize(model.rowTasks.get());
-    assertThat(model.rowThreads).allMatch(t -> t.equals("gcg-prefill") || t.equals("gcg-engine"));
-  }
-
-  @Test
   void decodeStepsGoOnWhileAPrefillPieceRuns() throws Exception {
     start(4, 4, 1 << 20, 10_000);
     RecordingSink first = new RecordingSink();

@@ -7,7 +7,6 @@ import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.model.PrefillReport;
-import io.gcgserve.model.RowWork;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import io.gcgserve.model.StepwiseCaptioner;
@@ -18,7 +17,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -105,42 +103,6 @@ final class ScriptedModel implements StepwiseCaptioner {
     }
     timings.add(StepTimings.Phase.LLM_STEP, 1);
     return events;
-  }
-
-  /**
-   * When set, every decode step of two sessions or more first hands one task per session to the
-   * engine's {@link RowWork}, each recording the thread it ran on.
-   */
-  volatile boolean shareRows;
-
-  /** The threads the shared row tasks ran on. */
-  final List<String> rowThreads = Collections.synchronizedList(new ArrayList<>());
-
-  /** Shared row tasks handed to the engine's {@link RowWork}. */
-  final AtomicInteger rowTasks = new AtomicInteger();
-
-  /** Opens when a shared row task ran on a thread other than the one stepping. */
-  final CountDownLatch helped = new CountDownLatch(1);
-
-  @Override
-  public List<StepEvents> decode(
-      List<GenerationSession> sessions, StepTimings timings, RowWork rowWork) {
-    if (shareRows && sessions.size() > 1) {
-      Thread stepping = Thread.currentThread();
-      List<Runnable> tasks = new ArrayList<>();
-      for (int i = 0; i < sessions.size(); i++) {
-        tasks.add(
-            () -> {
-              rowThreads.add(Thread.currentThread().getName());
-              if (Thread.currentThread() != stepping) {
-                helped.countDown();
-              }
-            });
-      }
-      rowTasks.addAndGet(tasks.size());
-      rowWork.runAll(tasks);
-    }
-    return decode(sessions, timings);
   }
 
   @Override

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.GroundedPhrase;
-import io.gcgserve.model.RowWork;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import java.util.ArrayList;
@@ -38,21 +37,19 @@ final class DecodeBatch {
       KvPool pool,
       GcgNetwork network,
       List<GenerationSession> generic,
-      StepTimings timings,
-      RowWork rowWork) {
+      StepTimings timings) {
     List<DjlGenerationSession> sessions = sessionsOf(network, generic);
     if (sessions.isEmpty()) {
       return List.of();
     }
-    return pool.read(() -> stepLocked(modelManager, network, sessions, timings, rowWork));
+    return pool.read(() -> stepLocked(modelManager, network, sessions, timings));
   }
 
   private static List<StepEvents> stepLocked(
       NDManager modelManager,
       GcgNetwork network,
       List<DjlGenerationSession> sessions,
-      StepTimings timings,
-      RowWork rowWork) {
+      StepTimings timings) {
     int batch = sessions.size();
     GcgConfig config = network.config();
     long start = System.nanoTime();
@@ -80,27 +77,13 @@ final class DecodeBatch {
       NDList rowStates = LanguageModel.rows(normed, batch);
       GroundedPhrase[] phrases = new GroundedPhrase[batch];
       NDArray[] rows = new NDArray[batch];
-      // each row's mask decode or glance touches only its own session: rowWork may run them on
-      // another thread too; the rows without either keep their state as it is
-      List<Runnable> heads = new ArrayList<>();
-      for (int i = 0; i < batch; i++) {
-        DjlGenerationSession session = sessions.get(i);
-        NDArray row = rowStates.get(i);
-        rows[i] = row;
-        if (session.needsHeads()) {
-          int at = i;
-          heads.add(
-              () -> {
-                DjlGenerationSession.HeadOutput head = session.heads(row, timings);
-                phrases[at] = head.phrase();
-                rows[at] = head.forLogits();
-              });
-        }
-      }
-      rowWork.runAll(heads);
       boolean changed = false;
       for (int i = 0; i < batch; i++) {
-        changed |= rows[i] != rowStates.get(i);
+        NDArray row = rowStates.get(i);
+        DjlGenerationSession.HeadOutput head = sessions.get(i).heads(row, timings);
+        phrases[i] = head.phrase();
+        rows[i] = head.forLogits();
+        changed |= head.forLogits() != row;
       }
       long headStart = System.nanoTime();
       NDArray forLogits = changed ? NDArrays.concat(new NDList(rows), 0) : normed;

@@ -60,6 +60,7 @@ public final class DjlGenerationSession implements GenerationSession {
   private final int sequenceLength;
   private final int[] visualPerLayer;
   private final int[] tokensPerLayer;
+
   private final KvPool pool;
   private final KvCache cache;
   private final GlanceScope glanceScope;
@@ -383,7 +384,7 @@ public final class DjlGenerationSession implements GenerationSession {
   /**
    * The per-request heads of a step's final-normed state {@code (1, 1, d)}: when the fed token is a
    * {@code [SEG]}, its mask grounds the phrase it closes; while a phrase is open, the glance is
-   * added to the state the output head reads. Only when {@link #needsHeads}.
+   * added to the state the output head reads.
    */
   HeadOutput heads(NDArray normed, StepTimings timings) {
     GroundingHeads grounding = Objects.requireNonNull(heads);
@@ -393,13 +394,12 @@ public final class DjlGenerationSession implements GenerationSession {
       timings.add(StepTimings.Phase.MASK_DECODE, System.nanoTime() - start);
       return new HeadOutput(phrase, normed);
     }
-    NDArray glanced = normed.add(grounding.glance(normed));
-    timings.add(StepTimings.Phase.GLANCE, System.nanoTime() - start);
-    return new HeadOutput(null, glanced);
-  }
-
-  boolean needsHeads() {
-    return lastToken == special.seg() || (config.phraseGlance() && caption.phraseIsOpen());
+    if (config.phraseGlance() && caption.phraseIsOpen()) {
+      NDArray glanced = normed.add(grounding.glance(normed));
+      timings.add(StepTimings.Phase.GLANCE, System.nanoTime() - start);
+      return new HeadOutput(null, glanced);
+    }
+    return new HeadOutput(null, normed);
   }
 
   /**

@@ -8,7 +8,6 @@ import io.gcgserve.model.GenerationSession;
 import io.gcgserve.model.InvalidRequestException;
 import io.gcgserve.model.ModelInfo;
 import io.gcgserve.model.ModelLoadException;
-import io.gcgserve.model.RowWork;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import io.gcgserve.model.StepwiseCaptioner;
@@ -105,13 +104,7 @@ public final class DjlGroundedCaptioner implements StepwiseCaptioner {
 
   @Override
   public List<StepEvents> decode(List<GenerationSession> sessions, StepTimings timings) {
-    return decode(sessions, timings, RowWork.CALLER);
-  }
-
-  @Override
-  public List<StepEvents> decode(
-      List<GenerationSession> sessions, StepTimings timings, RowWork rowWork) {
-    return DecodeBatch.step(manager, pool, network, sessions, timings, rowWork);
+    return DecodeBatch.step(manager, pool, network, sessions, timings);
   }
 
   @Override

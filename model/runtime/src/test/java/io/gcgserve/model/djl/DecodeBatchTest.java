@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import io.gcgserve.model.GenerationOptions;
 import io.gcgserve.model.GenerationRequest;
 import io.gcgserve.model.GenerationSession;
-import io.gcgserve.model.RowWork;
 import io.gcgserve.model.StepEvents;
 import io.gcgserve.model.StepTimings;
 import io.gcgserve.pruners.ImageRgb;
@@ -15,11 +14,6 @@ import io.gcgserve.pruners.TokenPruner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,45 +101,6 @@ class DecodeBatchTest {
 
   @Test
   void batchedStepsGiveWhatEachSessionAloneGives() {
-    batchedStepsMatchSteppingAlone(RowWork.CALLER);
-  }
-
-  /**
-   * The per-row work of a step (masks, glances) run backwards, every other task on a second thread
-   * at the same time, as a serving engine's idle lane may take some: the same tokens and masks.
-   */
-  @Test
-  void rowWorkOnAnotherThreadGivesTheSameTokensAndMasks() throws Exception {
-    ExecutorService other = Executors.newSingleThreadExecutor();
-    AtomicInteger elsewhere = new AtomicInteger();
-    RowWork twoThreads =
-        tasks -> {
-          List<Future<?>> started = new ArrayList<>();
-          for (int i = tasks.size() - 1; i >= 0; i--) {
-            if (i % 2 == 1) {
-              started.add(other.submit(tasks.get(i)));
-            } else {
-              tasks.get(i).run();
-            }
-          }
-          for (Future<?> task : started) {
-            try {
-              task.get();
-            } catch (InterruptedException | ExecutionException e) {
-              throw new IllegalStateException(e);
-            }
-          }
-          elsewhere.addAndGet(started.size());
-        };
-    try {
-      batchedStepsMatchSteppingAlone(twoThreads);
-    } finally {
-      other.shutdown();
-    }
-    assertThat(elsewhere.get()).as("tasks run on the second thread").isGreaterThan(10);
-  }
-
-  private void batchedStepsMatchSteppingAlone(RowWork rowWork) {
     List<Case> cases = cases();
     List<List<String>> alone = new ArrayList<>();
     for (Case c : cases) {
@@ -177,7 +132,7 @@ class DecodeBatchTest {
             listeners.add(batched.get(i));
           }
         }
-        List<StepEvents> events = captioner.decode(running, timings, rowWork);
+        List<StepEvents> events = captioner.decode(running, timings);
         for (int i = 0; i < events.size(); i++) {
           events.get(i).deliverTo(listeners.get(i));
         }
