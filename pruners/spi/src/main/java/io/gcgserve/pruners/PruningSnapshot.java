@@ -1,5 +1,6 @@
 package io.gcgserve.pruners;
 
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -27,7 +28,7 @@ public record PruningSnapshot(
 
   /** Checks that scores and live tokens line up. */
   public PruningSnapshot {
-    java.util.Objects.requireNonNull(cancellation, "cancellation is null");
+    Objects.requireNonNull(cancellation, "cancellation is null");
     if (liveVisualTokens.length != attentionToVisual.length) {
       throw new IllegalArgumentException(
           liveVisualTokens.length + " live tokens but " + attentionToVisual.length + " scores");

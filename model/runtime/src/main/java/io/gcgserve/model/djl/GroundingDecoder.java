@@ -37,10 +37,21 @@ final class GroundingDecoder {
   /** {@link #bilinearWeights} from the visual grid to the grounding grid, fixed per config. */
   private final float[] upsample;
 
+  /**
+   * The FiLM scale's offset 1 and the coarse map's {@code 1/sqrt(h)}, made once in the weights'
+   * manager rather than at every mask decode; always the second operand of an op.
+   */
+  private final NDArray one;
+
+  private final NDArray coarseScale;
+
   GroundingDecoder(GcgConfig config, Map<String, NDArray> weights) {
     this.config = config;
     this.weights = weights;
     this.upsample = bilinearWeights(config.gridSize(), config.groundingSize());
+    NDManager manager = w("mask_decoder.coarse.weight").getManager();
+    this.one = manager.create(1f);
+    this.coarseScale = manager.create((float) (1.0 / Math.sqrt(config.maskHiddenSize())));
   }
 
   /** Adds the grounding tensors a config implies, with their shapes, in a stable order. */
@@ -153,7 +164,7 @@ final class GroundingDecoder {
             .matMul(w("seg_proj.fc2.weight"))
             .add(w("seg_proj.fc2.bias"));
     NDList parts = query.split(3, 1);
-    NDArray scale = parts.get(0).add(GcgNetwork.constant(query, 1f)).reshape(count, 1, h);
+    NDArray scale = parts.get(0).add(one).reshape(count, 1, h);
     NDArray shift = parts.get(1).reshape(count, 1, h);
     NDArray regionQuery = parts.get(2).reshape(count, h, 1);
 
@@ -165,11 +176,7 @@ final class GroundingDecoder {
     pixels.attach(query.getManager());
     regionKeys.attach(query.getManager());
     NDArray upsampleWeights = query.getManager().create(this.upsample, new Shape(size, grid));
-    NDArray coarse =
-        regionKeys
-            .matMul(regionQuery)
-            .mul(GcgNetwork.constant(query, (float) (1.0 / Math.sqrt(h))))
-            .reshape(count, grid, grid);
+    NDArray coarse = regionKeys.matMul(regionQuery).mul(coarseScale).reshape(count, grid, grid);
     // (G, grid) x (S, grid, grid) x (grid, G): separable bilinear upsampling as two matmuls
     NDArray coarseUp =
         upsampleWeights

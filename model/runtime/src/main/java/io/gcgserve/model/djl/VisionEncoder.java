@@ -21,9 +21,15 @@ final class VisionEncoder {
   private final GcgConfig config;
   private final Map<String, NDArray> weights;
 
+  /** The attention scores' {@code 1/sqrt(dh)}, made once in the weights' manager. */
+  private final NDArray attentionScale;
+
   VisionEncoder(GcgConfig config, Map<String, NDArray> weights) {
     this.config = config;
     this.weights = weights;
+    int headDim = config.visionHiddenSize() / config.visionHeads();
+    this.attentionScale =
+        w("vision.patch_embed.weight").getManager().create((float) (1.0 / Math.sqrt(headDim)));
   }
 
   /** Adds the vision and projector tensors a config implies, with their shapes, in stable order. */
@@ -129,10 +135,7 @@ final class VisionEncoder {
     NDArray q = qkv.get(0);
     NDArray k = qkv.get(1);
     NDArray v = qkv.get(2);
-    NDArray attention =
-        q.matMul(k.transpose(0, 1, 3, 2))
-            .mul(GcgNetwork.constant(q, (float) (1.0 / Math.sqrt(headDim))))
-            .softmax(-1);
+    NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale).softmax(-1);
     NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, dv);
     x = x.add(context.matMul(w(p + "attn.proj.weight")).add(w(p + "attn.proj.bias")));
     // MLP block
