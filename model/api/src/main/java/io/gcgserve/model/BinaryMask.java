@@ -27,13 +27,14 @@ public record BinaryMask(int width, int height, BitSet pixels, float score) {
    */
   public int[] bbox() {
     int minX = width, minY = height, maxX = -1, maxY = -1;
-    for (int i = pixels.nextSetBit(0); i >= 0; i = pixels.nextSetBit(i + 1)) {
-      int x = i % width;
-      int y = i / width;
-      minX = Math.min(minX, x);
-      maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y);
-      maxY = Math.max(maxY, y);
+    for (int y = 0; y < height; y++) {
+      int first = pixels.nextSetBit(y * width);
+      if (first >= 0 && first < (y + 1) * width) {
+        minX = Math.min(minX, first - y * width);
+        maxX = Math.max(maxX, pixels.previousSetBit((y + 1) * width - 1) - y * width);
+        minY = Math.min(minY, y);
+        maxY = y;
+      }
     }
     if (maxX < 0) {
       return new int[] {0, 0, 0, 0};

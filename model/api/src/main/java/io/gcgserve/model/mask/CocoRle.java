@@ -36,33 +36,62 @@ public record CocoRle(int height, int width, long[] counts) {
     }
   }
 
-  /** Encodes a binary mask. */
+  /**
+   * Encodes a binary mask. Only the columns and rows of the foreground's bounding box are walked
+   * (found a row at a time with {@link BitSet#nextSetBit} and {@link BitSet#previousSetBit}); the
+   * rest is background.
+   */
   public static CocoRle encode(BinaryMask mask) {
     int height = mask.height();
     int width = mask.width();
     BitSet pixels = mask.pixels();
-    long[] runs = new long[16];
-    int runCount = 0;
-    boolean current = false;
-    long run = 0;
-    for (int x = 0; x < width; x++) {
-      for (int y = 0; y < height; y++) {
-        boolean value = pixels.get(y * width + x);
-        if (value != current) {
-          if (runCount == runs.length) {
-            runs = Arrays.copyOf(runs, runs.length * 2);
-          }
-          runs[runCount++] = run;
-          run = 0;
-          current = value;
-        }
-        run++;
+    int left = width;
+    int right = -1;
+    int top = height;
+    int bottom = -1;
+    for (int y = 0; y < height; y++) {
+      int first = pixels.nextSetBit(y * width);
+      if (first >= 0 && first < (y + 1) * width) {
+        left = Math.min(left, first - y * width);
+        right = Math.max(right, pixels.previousSetBit((y + 1) * width - 1) - y * width);
+        top = Math.min(top, y);
+        bottom = y;
       }
     }
-    if (runCount == runs.length) {
-      runs = Arrays.copyOf(runs, runs.length + 1);
+    long[] runs = new long[16];
+    int runCount = 0;
+    long end = 0; // column-major position where the last foreground run ended
+    for (int x = left; x <= right; x++) {
+      int y = top;
+      while (y <= bottom) {
+        if (!pixels.get(y * width + x)) {
+          y++;
+          continue;
+        }
+        int from = y;
+        while (y <= bottom && pixels.get(y * width + x)) {
+          y++;
+        }
+        long start = (long) x * height + from;
+        if (runCount > 0 && start == end) {
+          runs[runCount - 1] += y - from; // carries on from the previous column's last rows
+        } else {
+          if (runCount + 2 > runs.length) {
+            runs = Arrays.copyOf(runs, runs.length * 2);
+          }
+          runs[runCount++] = start - end;
+          runs[runCount++] = y - from;
+        }
+        end = (long) x * height + y;
+      }
     }
-    runs[runCount++] = run;
+    long total = (long) height * width;
+    if (runCount == 0 || end < total) {
+      if (runCount == runs.length) {
+        runs = Arrays.copyOf(runs, runs.length + 1);
+      }
+      runs[runCount++] = total - end;
+    }
     return new CocoRle(height, width, Arrays.copyOf(runs, runCount));
   }
 

@@ -153,41 +153,73 @@ final class Masks {
   static BinaryMask upsample(float[] logits, int size, int width, int height) {
     double scoreSum = 0;
     int scoreCount = 0;
-    for (float logit : logits) {
+    // the cells above 0 span columns [left, right] and rows [top, bottom] of the grid
+    int left = size;
+    int right = -1;
+    int top = size;
+    int bottom = -1;
+    for (int cell = 0; cell < logits.length; cell++) {
+      float logit = logits[cell];
       if (logit > 0) {
         scoreSum += 1.0 / (1.0 + Math.exp(-logit));
         scoreCount++;
+        left = Math.min(left, cell % size);
+        right = Math.max(right, cell % size);
+        top = Math.min(top, cell / size);
+        bottom = Math.max(bottom, cell / size);
       }
     }
-    BitSet pixels = new BitSet(width * height);
+    float score = scoreCount == 0 ? 0f : (float) (scoreSum / scoreCount);
+    long[] words = new long[(int) (((long) width * height + 63) / 64)];
+    if (scoreCount > 0) {
+      fillAbove(logits, size, width, height, new int[] {left, right, top, bottom}, words);
+    }
+    return new BinaryMask(width, height, BitSet.valueOf(words), score);
+  }
+
+  /**
+   * Sets the bits of the pixels whose interpolated logit is above 0. A pixel blends at most four
+   * cells with weights in [0, 1]; when none of them is above 0 neither is the blend, so only the
+   * pixels with a corner inside {@code span} ({left, right, top, bottom} in cells) are computed.
+   */
+  private static void fillAbove(
+      float[] logits, int size, int width, int height, int[] span, long[] words) {
     double scaleX = (double) size / width;
     double scaleY = (double) size / height;
     int[] x0 = new int[width];
     int[] x1 = new int[width];
     float[] fx = new float[width];
+    int from = width;
+    int to = 0;
     for (int x = 0; x < width; x++) {
       double sx = Math.min(Math.max(0, (x + 0.5) * scaleX - 0.5), size - 1);
       x0[x] = (int) sx;
       x1[x] = Math.min(x0[x] + 1, size - 1);
       fx[x] = (float) (sx - x0[x]);
+      if (x1[x] >= span[0] && x0[x] <= span[1]) {
+        from = Math.min(from, x);
+        to = x + 1;
+      }
     }
     for (int y = 0; y < height; y++) {
       double sy = Math.min(Math.max(0, (y + 0.5) * scaleY - 0.5), size - 1);
       int y0 = (int) sy;
       int y1 = Math.min(y0 + 1, size - 1);
+      if (y1 < span[2] || y0 > span[3]) {
+        continue;
+      }
       float fy = (float) (sy - y0);
       int row0 = y0 * size;
       int row1 = y1 * size;
-      int base = y * width;
-      for (int x = 0; x < width; x++) {
+      long base = (long) y * width;
+      for (int x = from; x < to; x++) {
         float top = logits[row0 + x0[x]] * (1 - fx[x]) + logits[row0 + x1[x]] * fx[x];
         float bottom = logits[row1 + x0[x]] * (1 - fx[x]) + logits[row1 + x1[x]] * fx[x];
         if (top * (1 - fy) + bottom * fy > 0) {
-          pixels.set(base + x);
+          long bit = base + x;
+          words[(int) (bit >>> 6)] |= 1L << bit;
         }
       }
     }
-    float score = scoreCount == 0 ? 0f : (float) (scoreSum / scoreCount);
-    return new BinaryMask(width, height, pixels, score);
   }
 }

@@ -200,4 +200,63 @@ class MasksTest {
     assertThat(union).isEqualTo(original);
     assertThat(Masks.keepOneRegion(kept, size, claimed)).containsExactly(kept);
   }
+
+  /**
+   * The upsampling computes only the pixels with a corner cell above 0; every pixel of any grid,
+   * sparse or dense, with zeros, infinities and NaNs among its logits, must come out as blending
+   * all of them does, and so must the score.
+   */
+  @Property(tries = 300)
+  void upsamplingMatchesBlendingEveryPixel(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 16) int size,
+      @ForAll @IntRange(min = 1, max = 70) int width,
+      @ForAll @IntRange(min = 1, max = 70) int height) {
+    Random random = new Random(seed);
+    float[] logits = new float[size * size];
+    float positive = random.nextFloat(); // from none to nearly every cell above 0
+    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] =
+          random.nextInt(20) == 0
+              ? special[random.nextInt(special.length)]
+              : (random.nextFloat() < positive ? 1 : -1) * (float) Math.abs(random.nextGaussian());
+    }
+    BinaryMask mask = Masks.upsample(logits, size, width, height);
+    BinaryMask every = blendEveryPixel(logits, size, width, height);
+    assertThat(mask.pixels()).isEqualTo(every.pixels());
+    assertThat(mask.score()).isEqualTo(every.score());
+  }
+
+  /** The upsampling as first written: every pixel blended and compared with 0. */
+  private static BinaryMask blendEveryPixel(float[] logits, int size, int width, int height) {
+    double scoreSum = 0;
+    int scoreCount = 0;
+    for (float logit : logits) {
+      if (logit > 0) {
+        scoreSum += 1.0 / (1.0 + Math.exp(-logit));
+        scoreCount++;
+      }
+    }
+    BitSet pixels = new BitSet(width * height);
+    for (int y = 0; y < height; y++) {
+      double sy = Math.min(Math.max(0, (y + 0.5) * ((double) size / height) - 0.5), size - 1);
+      int y0 = (int) sy;
+      int y1 = Math.min(y0 + 1, size - 1);
+      float fy = (float) (sy - y0);
+      for (int x = 0; x < width; x++) {
+        double sx = Math.min(Math.max(0, (x + 0.5) * ((double) size / width) - 0.5), size - 1);
+        int x0 = (int) sx;
+        int x1 = Math.min(x0 + 1, size - 1);
+        float fx = (float) (sx - x0);
+        float top = logits[y0 * size + x0] * (1 - fx) + logits[y0 * size + x1] * fx;
+        float bottom = logits[y1 * size + x0] * (1 - fx) + logits[y1 * size + x1] * fx;
+        if (top * (1 - fy) + bottom * fy > 0) {
+          pixels.set(y * width + x);
+        }
+      }
+    }
+    return new BinaryMask(
+        width, height, pixels, scoreCount == 0 ? 0f : (float) (scoreSum / scoreCount));
+  }
 }
