@@ -37,27 +37,18 @@ public record CocoRle(int height, int width, long[] counts) {
   }
 
   /**
-   * Encodes a binary mask. Only the columns and rows of the foreground's bounding box are walked
-   * (found a row at a time with {@link BitSet#nextSetBit} and {@link BitSet#previousSetBit}); the
-   * rest is background.
+   * Encodes a binary mask. Only the columns and rows of the foreground's bounding box ({@link
+   * BinaryMask#bbox}) are walked; the rest is background.
    */
   public static CocoRle encode(BinaryMask mask) {
     int height = mask.height();
     int width = mask.width();
     BitSet pixels = mask.pixels();
-    int left = width;
-    int right = -1;
-    int top = height;
-    int bottom = -1;
-    for (int y = 0; y < height; y++) {
-      int first = pixels.nextSetBit(y * width);
-      if (first >= 0 && first < (y + 1) * width) {
-        left = Math.min(left, first - y * width);
-        right = Math.max(right, pixels.previousSetBit((y + 1) * width - 1) - y * width);
-        top = Math.min(top, y);
-        bottom = y;
-      }
-    }
+    int[] box = mask.bbox(); // x, y, w, h; all zeros when empty
+    int left = box[0];
+    int right = box[0] + box[2] - 1;
+    int top = box[1];
+    int bottom = box[1] + box[3] - 1;
     long[] runs = new long[16];
     int runCount = 0;
     long end = 0; // column-major position where the last foreground run ended
