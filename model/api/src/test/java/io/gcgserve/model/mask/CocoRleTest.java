@@ -29,9 +29,9 @@ class CocoRleTest {
   }
 
   /**
-   * The encoder sorts the foreground into column-major order instead of visiting every pixel; for
-   * any mask, from empty to full, its runs must be those of the per-pixel walk, and decoding them
-   * must give the mask back.
+   * The encoder walks only the foreground's bounding box instead of every pixel; for any mask, from
+   * empty to full, its runs must be those of the per-pixel walk, and decoding them must give the
+   * mask back.
    */
   @Property(tries = 400)
   void encodesAsThePerPixelWalkAndDecodesBack(
