@@ -81,6 +81,14 @@ public final class LoadBench implements Callable<Integer> {
   int requestsPerStream = 60;
 
   @Option(
+      names = "--rounds",
+      description =
+          "Times the closed-loop sweep runs, every configuration once per round in the same order;"
+              + " ratios are taken within each round and reported as their median with each"
+              + " round's, which damps the drift of a shared machine. Default: ${DEFAULT-VALUE}.")
+  int rounds = 1;
+
+  @Option(
       names = "--warmup",
       description = "Unmeasured requests per server and pruner first. Default: ${DEFAULT-VALUE}.")
   int warmup = 4;
@@ -186,6 +194,7 @@ public final class LoadBench implements Callable<Integer> {
       throw new IllegalArgumentException("--concurrency lists a value twice: " + concurrency);
     }
     requireAtLeast("--requests-per-stream", requestsPerStream, 1);
+    requireAtLeast("--rounds", rounds, 1);
     requireAtLeast("--warmup", warmup, 0);
     requireAtLeast("--images", images, 1);
     requireAtLeast("--max-new-tokens", maxNewTokens, 1);
@@ -373,6 +382,7 @@ public final class LoadBench implements Callable<Integer> {
     options.put("pruners", configs.stream().map(PrunerConfig::label).toList());
     options.put("concurrency", concurrency);
     options.put("requests_per_stream", requestsPerStream);
+    options.put("rounds", rounds);
     options.put("warmup", warmup);
     options.put("images", images);
     options.put("max_new_tokens", maxNewTokens);

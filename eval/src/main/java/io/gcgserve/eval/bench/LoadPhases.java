@@ -97,41 +97,12 @@ final class LoadPhases {
   }
 
   private void closedLoop() throws InterruptedException {
-    for (PrunerConfig pruner : pruners) {
-      for (int concurrency : options.concurrency) {
-        for (Target target : targets) {
-          String what =
-              String.format(
-                  "[%s] closed loop %s c=%d", target.label(), pruner.label(), concurrency);
-          PrometheusText before = target.server().scrapeMetrics(progress);
-          CpuUse.Mark cpuBefore = CpuUse.mark(before, target.server().javaPid());
-          LoadRunner.Run run =
-              target.runner().closedLoop(pruner, concurrency, options.requestsPerStream, what);
-          PrometheusText after = target.server().scrapeMetrics(progress);
-          CpuUse.Mark cpuAfter = CpuUse.mark(after, target.server().javaPid());
-          requireAlive(target);
-          LoadSummary summary =
-              LoadSummary.of(
-                  run.results(),
-                  run.wallNanos(),
-                  EnginePhaseSplit.between(before, after).orElse(null));
-          summary =
-              summary.withCpu(
-                  CpuUse.between(cpuBefore, cpuAfter, run.wallNanos(), summary.ok()).orElse(null));
-          report.addClosed(target.label(), pruner.label(), concurrency, summary);
-          CaptionConsistency captions = consistency.get(target.label());
-          for (CaptionProbe.Result result : run.results()) {
-            if (result.ok() && captions != null) {
-              captions.add(pruner.label(), concurrency, result.image(), result.text());
-            }
+    for (int round = 1; round <= options.rounds; round++) {
+      for (PrunerConfig pruner : pruners) {
+        for (int concurrency : options.concurrency) {
+          for (Target target : targets) {
+            closedLoop(target, pruner, concurrency, round);
           }
-          progress.printf(
-              Locale.ROOT,
-              "load: %s: %.2f captions/s, TTFT p50 %.1f ms, errors %s%n",
-              what,
-              summary.captionsPerSecond(),
-              summary.ttftP50Millis(),
-              summary.errorsText());
         }
       }
     }
@@ -145,6 +116,45 @@ final class LoadPhases {
             first.differencesFrom(second, targets.get(0).label(), targets.get(1).label()));
       }
     }
+  }
+
+  /** One closed-loop configuration in one round: runs it, records its figures and captions. */
+  private void closedLoop(Target target, PrunerConfig pruner, int concurrency, int round)
+      throws InterruptedException {
+    String what =
+        String.format(
+            "[%s] closed loop %s c=%d%s",
+            target.label(),
+            pruner.label(),
+            concurrency,
+            options.rounds > 1 ? " round " + round + "/" + options.rounds : "");
+    PrometheusText before = target.server().scrapeMetrics(progress);
+    CpuUse.Mark cpuBefore = CpuUse.mark(before, target.server().javaPid());
+    LoadRunner.Run run =
+        target.runner().closedLoop(pruner, concurrency, options.requestsPerStream, what);
+    PrometheusText after = target.server().scrapeMetrics(progress);
+    CpuUse.Mark cpuAfter = CpuUse.mark(after, target.server().javaPid());
+    requireAlive(target);
+    LoadSummary summary =
+        LoadSummary.of(
+            run.results(), run.wallNanos(), EnginePhaseSplit.between(before, after).orElse(null));
+    summary =
+        summary.withCpu(
+            CpuUse.between(cpuBefore, cpuAfter, run.wallNanos(), summary.ok()).orElse(null));
+    report.addClosed(target.label(), pruner.label(), concurrency, round, summary);
+    CaptionConsistency captions = consistency.get(target.label());
+    for (CaptionProbe.Result result : run.results()) {
+      if (result.ok() && captions != null) {
+        captions.add(pruner.label(), concurrency, result.image(), result.text());
+      }
+    }
+    progress.printf(
+        Locale.ROOT,
+        "load: %s: %.2f captions/s, TTFT p50 %.1f ms, errors %s%n",
+        what,
+        summary.captionsPerSecond(),
+        summary.ttftP50Millis(),
+        summary.errorsText());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.gcgserve.eval.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,12 +13,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * The load benchmark's figures: collected as the phases run, printed to stdout as tables and ratio
  * lines, and turned into one JSON tree.
+ *
+ * <p>With several rounds ({@code --rounds}), every closed-loop configuration runs once per round. A
+ * ratio is taken within each round, between configurations that ran minutes apart, and the median
+ * of the rounds' ratios is reported with each round's; where one configuration's figures stand for
+ * all rounds (the open loop's rate and reference), they are those of its median round by
+ * captions/s.
  */
 @NullMarked
 final class LoadReport {
 
-  /** One closed-loop configuration on one server. */
-  record ClosedRow(String server, String pruner, int concurrency, LoadSummary summary) {}
+  /** One closed-loop configuration on one server in one round (1-based). */
+  record ClosedRow(String server, String pruner, int concurrency, int round, LoadSummary summary) {}
 
   /** The open loop on one server. */
   record OpenRow(
@@ -29,9 +36,10 @@ final class LoadReport {
       int referenceConcurrency,
       double ttftP50Ratio) {}
 
-  private static final String HEADER = "%-9s %-24s %3s %5s %5s %8s %8s %9s %9s %8s %9s %9s  %s%n";
+  private static final String HEADER =
+      "%-9s %-24s %3s %5s %5s %5s %8s %8s %9s %9s %8s %9s %9s  %s%n";
   private static final String ROW =
-      "%-9s %-24s %3d %5d %5d %8.2f %8.1f %9.1f %9.1f %8.2f %9.1f %9.1f  %s%n";
+      "%-9s %-24s %3d %5d %5d %5d %8.2f %8.1f %9.1f %9.1f %8.2f %9.1f %9.1f  %s%n";
 
   private final List<String> servers;
   private final List<String> pruners;
@@ -50,8 +58,16 @@ final class LoadReport {
     this.concurrencies = List.copyOf(concurrencies);
   }
 
-  void addClosed(String server, String pruner, int concurrency, LoadSummary summary) {
-    closed.add(new ClosedRow(server, pruner, concurrency, summary));
+  void addClosed(String server, String pruner, int concurrency, int round, LoadSummary summary) {
+    if (round < 1) {
+      throw new IllegalArgumentException("rounds count from 1, got " + round);
+    }
+    closed.add(new ClosedRow(server, pruner, concurrency, round, summary));
+  }
+
+  /** How many rounds the closed loop recorded: the highest round of any row. */
+  int rounds() {
+    return closed.stream().mapToInt(ClosedRow::round).max().orElse(0);
   }
 
   /** Records a server's consistency check: the mismatch lines, empty when every caption agreed. */
@@ -82,16 +98,59 @@ final class LoadReport {
     soaks.put(server, trend);
   }
 
-  /** The closed-loop row, or null when that configuration did not run. */
+  /**
+   * A configuration's figures over every round: those of its median round by captions/s (the lower
+   * of the two middle ones for an even count), or null when it did not run.
+   */
   @Nullable LoadSummary closed(String server, String pruner, int concurrency) {
+    List<LoadSummary> rows = new ArrayList<>();
     for (ClosedRow row : closed) {
       if (row.server().equals(server)
           && row.pruner().equals(pruner)
           && row.concurrency() == concurrency) {
+        rows.add(row.summary());
+      }
+    }
+    if (rows.isEmpty()) {
+      return null;
+    }
+    rows.sort(Comparator.comparingDouble(LoadSummary::captionsPerSecond));
+    return rows.get((rows.size() - 1) / 2);
+  }
+
+  /** A configuration's figures in one round, or null when it did not run in that round. */
+  @Nullable LoadSummary closed(String server, String pruner, int concurrency, int round) {
+    for (ClosedRow row : closed) {
+      if (row.server().equals(server)
+          && row.pruner().equals(pruner)
+          && row.concurrency() == concurrency
+          && row.round() == round) {
         return row.summary();
       }
     }
     return null;
+  }
+
+  /**
+   * The captions/s ratio of configuration {@code a} over {@code b} within each round in which both
+   * ran, as "2.41x", with each round's ratio after the median when there are several.
+   */
+  private @Nullable String captionsRatio(
+      String serverA,
+      String prunerA,
+      int concurrencyA,
+      String serverB,
+      String prunerB,
+      int concurrencyB) {
+    List<Double> ratios = new ArrayList<>();
+    for (int round = 1; round <= rounds(); round++) {
+      LoadSummary a = closed(serverA, prunerA, concurrencyA, round);
+      LoadSummary b = closed(serverB, prunerB, concurrencyB, round);
+      if (a != null && b != null) {
+        ratios.add(Percentiles.ratio(a.captionsPerSecond(), b.captionsPerSecond()));
+      }
+    }
+    return RoundRatios.describe(ratios);
   }
 
   /** The concurrency ratios are taken against: 1 when measured, else the smallest. */
@@ -115,6 +174,7 @@ final class LoadReport {
         "server",
         "pruner",
         "c",
+        "round",
         "n",
         "ok",
         "capt/s",
@@ -133,6 +193,7 @@ final class LoadReport {
           row.server(),
           row.pruner(),
           row.concurrency(),
+          row.round(),
           s.requests(),
           s.ok(),
           s.captionsPerSecond(),
@@ -161,20 +222,18 @@ final class LoadReport {
         continue;
       }
       for (ClosedRow row : rows) {
+        String what =
+            String.format(
+                "[%s] %s c=%d%s",
+                server,
+                row.pruner(),
+                row.concurrency(),
+                rounds() > 1 ? " round " + row.round() : "");
         EnginePhaseSplit split = row.summary().phaseSplit();
         out.printf(
-            "[%s] %s c=%d: %s%n",
-            server,
-            row.pruner(),
-            row.concurrency(),
-            split == null ? EnginePhaseSplit.NOT_AVAILABLE : split.describe());
+            "%s: %s%n", what, split == null ? EnginePhaseSplit.NOT_AVAILABLE : split.describe());
         CpuUse cpu = row.summary().cpu();
-        out.printf(
-            "[%s] %s c=%d: %s%n",
-            server,
-            row.pruner(),
-            row.concurrency(),
-            cpu == null ? CpuUse.NOT_AVAILABLE : cpu.describe());
+        out.printf("%s: %s%n", what, cpu == null ? CpuUse.NOT_AVAILABLE : cpu.describe());
       }
     }
   }
@@ -182,20 +241,17 @@ final class LoadReport {
   private void printConcurrencyRatios(PrintStream out) {
     int reference = referenceConcurrency();
     out.println();
-    out.printf("Throughput (captions/s) vs c=%d:%n", reference);
+    out.printf("Throughput (captions/s) vs c=%d%s:%n", reference, roundsNote());
     for (String server : servers) {
       for (String pruner : pruners) {
-        LoadSummary base = closed(server, pruner, reference);
         List<String> parts = new ArrayList<>();
         for (int concurrency : concurrencies) {
-          LoadSummary row = closed(server, pruner, concurrency);
-          if (base != null && row != null && concurrency != reference) {
-            parts.add(
-                String.format(
-                    Locale.ROOT,
-                    "c=%d %.2fx",
-                    concurrency,
-                    Percentiles.ratio(row.captionsPerSecond(), base.captionsPerSecond())));
+          String ratio =
+              concurrency == reference
+                  ? null
+                  : captionsRatio(server, pruner, concurrency, server, pruner, reference);
+          if (ratio != null) {
+            parts.add("c=" + concurrency + " " + ratio);
           }
         }
         out.printf(
@@ -209,7 +265,9 @@ final class LoadReport {
     if (pruners.size() < 2) {
       return;
     }
-    out.printf("Throughput (captions/s) vs pruner %s at the same concurrency:%n", reference);
+    out.printf(
+        "Throughput (captions/s) vs pruner %s at the same concurrency%s:%n",
+        reference, roundsNote());
     for (String server : servers) {
       for (String pruner : pruners) {
         if (pruner.equals(reference)) {
@@ -217,15 +275,9 @@ final class LoadReport {
         }
         List<String> parts = new ArrayList<>();
         for (int concurrency : concurrencies) {
-          LoadSummary base = closed(server, reference, concurrency);
-          LoadSummary row = closed(server, pruner, concurrency);
-          if (base != null && row != null) {
-            parts.add(
-                String.format(
-                    Locale.ROOT,
-                    "c=%d %.2fx",
-                    concurrency,
-                    Percentiles.ratio(row.captionsPerSecond(), base.captionsPerSecond())));
+          String ratio = captionsRatio(server, pruner, concurrency, server, reference, concurrency);
+          if (ratio != null) {
+            parts.add("c=" + concurrency + " " + ratio);
           }
         }
         out.printf("  [%s] %s: %s%n", server, pruner, String.join(", ", parts));
@@ -240,23 +292,32 @@ final class LoadReport {
     String candidate = servers.get(0);
     String baseline = servers.get(1);
     out.printf(
-        "%s / %s (captions/s ratio; TTFT p50 ratio; latency p50 ratio):%n", candidate, baseline);
+        "%s / %s (captions/s ratio%s; TTFT p50 ratio; latency p50 ratio%s):%n",
+        candidate, baseline, roundsNote(), rounds() > 1 ? ", of the median rounds" : "");
     for (String pruner : pruners) {
       for (int concurrency : concurrencies) {
         LoadSummary a = closed(candidate, pruner, concurrency);
         LoadSummary b = closed(baseline, pruner, concurrency);
-        if (a != null && b != null) {
+        String captions =
+            captionsRatio(candidate, pruner, concurrency, baseline, pruner, concurrency);
+        if (a != null && b != null && captions != null) {
           out.printf(
               Locale.ROOT,
-              "  %s c=%d: %.2fx; %.2fx; %.2fx%n",
+              "  %s c=%d: %s; %.2fx; %.2fx%n",
               pruner,
               concurrency,
-              Percentiles.ratio(a.captionsPerSecond(), b.captionsPerSecond()),
+              captions,
               Percentiles.ratio(a.ttftP50Millis(), b.ttftP50Millis()),
               Percentiles.ratio(a.latencyP50Millis(), b.latencyP50Millis()));
         }
       }
     }
+  }
+
+  /** ", median of N rounds (each round's)" when there are several rounds, else empty. */
+  private String roundsNote() {
+    int rounds = rounds();
+    return rounds > 1 ? ", median of " + rounds + " rounds (each round's in brackets)" : "";
   }
 
   private void printCrossServer(PrintStream out) {
@@ -356,6 +417,7 @@ final class LoadReport {
       entry.put("server", row.server());
       entry.put("pruner", row.pruner());
       entry.put("concurrency", row.concurrency());
+      entry.put("round", row.round());
       entry.putAll(row.summary().toJson());
       closedJson.add(entry);
     }

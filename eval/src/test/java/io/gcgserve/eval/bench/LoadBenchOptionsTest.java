@@ -82,6 +82,8 @@ class LoadBenchOptionsTest {
         .hasMessageContaining("twice");
     assertThatThrownBy(() -> parse("--requests-per-stream", "0").validate())
         .hasMessageContaining("--requests-per-stream");
+    assertThatThrownBy(() -> parse("--rounds", "0").validate())
+        .hasMessageContaining("--rounds must be at least 1, got 0");
     assertThatThrownBy(() -> parse("--open-loop-fraction", "-0.5").validate())
         .hasMessageContaining("--open-loop-fraction");
     assertThatThrownBy(() -> parse("--open-loop-seconds", "0").validate())

@@ -1,6 +1,7 @@
 package io.gcgserve.eval.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
@@ -31,10 +32,10 @@ class LoadReportTest {
   @Test
   void printsRatiosAgainstConcurrencyOneAndThePrunerNone() {
     LoadReport report = new LoadReport(List.of("current"), List.of("none", "altp"), List.of(1, 4));
-    report.addClosed("current", "none", 1, captionsPerSecond(2));
-    report.addClosed("current", "none", 4, captionsPerSecond(3));
-    report.addClosed("current", "altp", 1, captionsPerSecond(4));
-    report.addClosed("current", "altp", 4, captionsPerSecond(9));
+    report.addClosed("current", "none", 1, 1, captionsPerSecond(2));
+    report.addClosed("current", "none", 4, 1, captionsPerSecond(3));
+    report.addClosed("current", "altp", 1, 1, captionsPerSecond(4));
+    report.addClosed("current", "altp", 4, 1, captionsPerSecond(9));
     report.addConsistency("current", List.of());
     String printed = print(report);
     assertThat(printed)
@@ -48,12 +49,55 @@ class LoadReportTest {
   @Test
   void comparesTheServerWithTheBaseline() {
     LoadReport report = new LoadReport(List.of("current", "baseline"), List.of("none"), List.of(2));
-    report.addClosed("current", "none", 2, captionsPerSecond(6));
-    report.addClosed("baseline", "none", 2, captionsPerSecond(3));
+    report.addClosed("current", "none", 2, 1, captionsPerSecond(6));
+    report.addClosed("baseline", "none", 2, 1, captionsPerSecond(3));
     report.addConsistency("current", List.of("pruner none, image 0: 2 texts: ..."));
     assertThat(print(report))
         .contains("current / baseline")
         .contains("none c=2: 2.00x; 1.00x; 1.00x")
         .contains("[current] greedy captions DIFFER");
+  }
+
+  @Test
+  void takesRatiosWithinEachRoundAndReportsTheirMedian() {
+    LoadReport report = new LoadReport(List.of("current"), List.of("none"), List.of(1, 8));
+    // the machine slows down over the rounds: c=1 and c=8 of one round share its speed
+    int[][] captions = {{4, 10}, {2, 6}, {3, 6}};
+    for (int round = 1; round <= captions.length; round++) {
+      report.addClosed("current", "none", 1, round, captionsPerSecond(captions[round - 1][0]));
+      report.addClosed("current", "none", 8, round, captionsPerSecond(captions[round - 1][1]));
+    }
+    report.addConsistency("current", List.of());
+    String printed = print(report);
+    assertThat(report.rounds()).isEqualTo(3);
+    // within rounds 2.50, 3.00, 2.00: median 2.50; medians of each side would give 6 / 3 = 2.00
+    assertThat(printed)
+        .contains("vs c=1, median of 3 rounds")
+        .contains("[current] none: c=8 2.50x [2.50, 3.00, 2.00]")
+        .containsPattern("none +8 +2 +6 +6 +6\\.00"); // c, round, n, ok, captions/s
+    // the configuration's own figures are its median round's by captions/s
+    assertThat(report.closed("current", "none", 1)).isNotNull();
+    assertThat(report.closed("current", "none", 1).captionsPerSecond()).isEqualTo(3.0);
+    assertThat(report.closed("current", "none", 8, 1).captionsPerSecond()).isEqualTo(10.0);
+  }
+
+  @Test
+  void anEvenNumberOfRoundsTakesTheLowerMiddleRoundAndTheMeanOfTheMiddleRatios() {
+    LoadReport report = new LoadReport(List.of("current"), List.of("none"), List.of(1, 2));
+    report.addClosed("current", "none", 1, 1, captionsPerSecond(2));
+    report.addClosed("current", "none", 2, 1, captionsPerSecond(3));
+    report.addClosed("current", "none", 1, 2, captionsPerSecond(4));
+    report.addClosed("current", "none", 2, 2, captionsPerSecond(8));
+    report.addConsistency("current", List.of());
+    assertThat(print(report)).contains("c=2 1.75x [1.50, 2.00]");
+    assertThat(report.closed("current", "none", 1).captionsPerSecond()).isEqualTo(2.0);
+  }
+
+  @Test
+  void refusesRoundZero() {
+    LoadReport report = new LoadReport(List.of("current"), List.of("none"), List.of(1));
+    assertThatThrownBy(() -> report.addClosed("current", "none", 1, 0, captionsPerSecond(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rounds count from 1");
   }
 }
