@@ -143,7 +143,8 @@ final class LoadReport {
       String prunerB,
       int concurrencyB) {
     List<Double> ratios = new ArrayList<>();
-    for (int round = 1; round <= rounds(); round++) {
+    int rounds = rounds();
+    for (int round = 1; round <= rounds; round++) {
       LoadSummary a = closed(serverA, prunerA, concurrencyA, round);
       LoadSummary b = closed(serverB, prunerB, concurrencyB, round);
       if (a != null && b != null) {
@@ -215,6 +216,7 @@ final class LoadReport {
 
   private void printPhaseSplitsAndCpu(PrintStream out) {
     out.println();
+    boolean severalRounds = rounds() > 1;
     for (String server : servers) {
       List<ClosedRow> rows = closed.stream().filter(row -> row.server().equals(server)).toList();
       if (rows.stream().allMatch(row -> row.summary().phaseSplit() == null)) {
@@ -228,7 +230,7 @@ final class LoadReport {
                 server,
                 row.pruner(),
                 row.concurrency(),
-                rounds() > 1 ? " round " + row.round() : "");
+                severalRounds ? " round " + row.round() : "");
         EnginePhaseSplit split = row.summary().phaseSplit();
         out.printf(
             "%s: %s%n", what, split == null ? EnginePhaseSplit.NOT_AVAILABLE : split.describe());
@@ -314,7 +316,7 @@ final class LoadReport {
     }
   }
 
-  /** ", median of N rounds (each round's)" when there are several rounds, else empty. */
+  /** ", median of N rounds (each round's in brackets)" when there are several, else empty. */
   private String roundsNote() {
     int rounds = rounds();
     return rounds > 1 ? ", median of " + rounds + " rounds (each round's in brackets)" : "";
