@@ -52,6 +52,13 @@ public final class Trainer {
    */
   static final int REGION_TAP_LAYER = 2;
 
+  /**
+   * Training refuses grounding channel counts that are not a multiple of this: the native
+   * convolution's backward pass returns NaN input gradients for them on AVX-512 machines, whose
+   * kernels work in blocks of 16 floats ({@code ConvolutionBackwardTest} pins the safe counts).
+   */
+  static final int CONVOLUTION_CHANNEL_BLOCK = 16;
+
   private final GcgConfig config;
   private final GcgTokenizer tokenizer;
   private final TrainingOptions options;
@@ -81,6 +88,15 @@ public final class Trainer {
               + config.vocabSize()
               + " does not match the tokenizer's "
               + tokenizer.vocabularySize());
+    }
+    if (config.groundingChannels() % CONVOLUTION_CHANNEL_BLOCK != 0) {
+      throw new IllegalArgumentException(
+          "config grounding_channels is "
+              + config.groundingChannels()
+              + "; training needs a multiple of "
+              + CONVOLUTION_CHANNEL_BLOCK
+              + ": PyTorch 2.5.1's CPU convolution backward returns NaN input gradients for other"
+              + " channel counts on AVX-512 machines (model/README.md, Training)");
     }
     this.options = Objects.requireNonNull(options, "options is null");
     this.batches = new BatchBuilder(config, tokenizer, options, source);

@@ -21,10 +21,7 @@ import org.junit.jupiter.api.Test;
 class GradientLifetimeTest {
 
   private static float[] gradients(boolean collectGarbage) throws InterruptedException {
-    GcgConfig config =
-        new GcgConfig(
-            "gc-test", 32, 8, 32, 1, 2, 64, 32, 2, 2, 64, 20, 10000.0, 1e-5, 64, 8, 4, 16, false,
-            false, false, "x");
+    GcgConfig config = TrainingFixtures.config(20, false);
     try (NDManager manager = NDManager.newBaseManager()) {
       GcgNetwork network = GcgNetwork.initialize(config, manager, 5);
       for (NDArray weight : network.weights().values()) {

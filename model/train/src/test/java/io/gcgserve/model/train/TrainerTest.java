@@ -1,6 +1,7 @@
 package io.gcgserve.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import io.gcgserve.model.BinaryMask;
@@ -65,9 +66,15 @@ class TrainerTest {
   }
 
   private Trainer trainer(int steps, PrintStream progress, boolean phraseGlance) {
+    return trainer(steps, progress, phraseGlance, 16);
+  }
+
+  private Trainer trainer(
+      int steps, PrintStream progress, boolean phraseGlance, int groundingChannels) {
     byte[] tokenizer = GcgTokenizer.buildTokenizerJson(WORDS);
     GcgConfig config =
-        TrainingFixtures.config(WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size(), phraseGlance);
+        TrainingFixtures.config(
+            WORDS.size() + GcgTokenizer.SPECIAL_TOKENS.size(), phraseGlance, groundingChannels);
     TrainingOptions options =
         new TrainingOptions(
             steps,
@@ -91,6 +98,18 @@ class TrainerTest {
   private static double ours(StepLosses a, StepLosses b) {
     return (WORD_WEIGHT * (a.words() + b.words()) + REGION_WEIGHT * (a.regions() + b.regions()))
         / 2;
+  }
+
+  @Test
+  void groundingChannelsThatAreNotAMultipleOf16AreRefusedBeforeAnyStep() {
+    PrintStream progress = new PrintStream(new ByteArrayOutputStream(), true);
+    for (int channels : new int[] {8, 24}) {
+      assertThatThrownBy(() -> trainer(1, progress, false, channels))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("grounding_channels is " + channels)
+          .hasMessageContaining("multiple of 16");
+    }
+    assertThat(output).isEmptyDirectory();
   }
 
   @Test

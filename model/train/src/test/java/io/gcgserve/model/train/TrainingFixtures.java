@@ -10,6 +10,12 @@ final class TrainingFixtures {
 
   /** A tiny model: 32-pixel images in an 8-pixel patch grid (16 visual tokens), width 32. */
   static GcgConfig config(int vocabulary, boolean phraseGlance) {
+    // grounding channels: 16, not 8 (Trainer.CONVOLUTION_CHANNEL_BLOCK; model/README.md, Training)
+    return config(vocabulary, phraseGlance, 16);
+  }
+
+  /** {@link #config(int, boolean)} with {@code groundingChannels} grounding channels. */
+  static GcgConfig config(int vocabulary, boolean phraseGlance, int groundingChannels) {
     return new GcgConfig(
         "train-test",
         32,
@@ -26,10 +32,7 @@ final class TrainingFixtures {
         10000.0,
         1e-5,
         64,
-        // grounding channels: 16, not 8. With 8, the native convolution's backward pass on this
-        // CPU build returned non-finite input gradients in ~3 of 4 runs once the heap held old
-        // NaNs (model/README.md, Training); 16 and 32 never did
-        16,
+        groundingChannels,
         4,
         16,
         false,
