@@ -33,10 +33,12 @@ import java.util.Random;
  * (8-way) and texture (4-way) head from scratch on fresh training scenes, printing the running
  * accuracy every 25 steps; each batch is unseen data, so it is held-out accuracy.
  *
- * <p>Run after {@code mvn -q -pl pruners,model install -DskipTests} (so the test classes exist):
+ * <p>Run from the repository root after {@code mvn -q -B install -DskipTests} (so the test classes
+ * exist):
  *
  * <pre>
- * java -Dai.djl.offline=true -cp "model/target/test-classes:model/target/classes:model/target/lib/*" \
+ * java -Dai.djl.offline=true \
+ *   -cp "model/train/target/test-classes:model/train/target/classes:model/train/target/lib/*" \
  *   io.gcgserve.model.train.ShapeProbe ENCODER STEPS LR [layout|box]
  * </pre>
  *
@@ -64,7 +66,8 @@ public final class ShapeProbe {
     int steps = Integer.parseInt(args[1]);
     double learningRate = Double.parseDouble(args[2]);
     String json =
-        Files.readString(Path.of("model/src/main/resources/io/gcgserve/model/bundled/config.json"));
+        Files.readString(
+            Path.of("model/runtime/src/main/resources/io/gcgserve/model/bundled/config.json"));
     if (encoder.equals("vit4")) {
       json = json.replaceAll("\"vision_layers\": *\\d+", "\"vision_layers\": 4");
     }
