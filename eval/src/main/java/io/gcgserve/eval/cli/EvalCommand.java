@@ -132,7 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--bootstrap",
       defaultValue = "1000",
-      description = "Bootstrap resamples over images for the 95% intervals (0: none).")
+      description = "Bootstrap resamples over images for the 95%% intervals (0: none).")
   private int bootstrap;
 
   @Option(
