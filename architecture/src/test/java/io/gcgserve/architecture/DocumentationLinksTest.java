@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,24 +41,30 @@ class DocumentationLinksTest {
 
   static List<Path> markdownFiles(Path root) {
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.filter(path -> path.toString().endsWith(".md"))
-          .filter(path -> !skipped(root.relativize(path)))
-          .forEach(files::add);
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+              String name = dir.equals(root) ? "" : dir.getFileName().toString();
+              return SKIPPED.contains(name) || name.startsWith(".")
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+              if (file.getFileName().toString().endsWith(".md")) {
+                files.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return files;
-  }
-
-  private static boolean skipped(Path relative) {
-    for (Path part : relative) {
-      String name = part.toString();
-      if (SKIPPED.contains(name) || name.startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The relative link targets in {@code text} that do not resolve from {@code directory}. */
