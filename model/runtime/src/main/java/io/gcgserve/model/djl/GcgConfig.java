@@ -32,7 +32,8 @@ import java.util.Set;
  * @param ropeTheta RoPE base
  * @param rmsNormEps RMSNorm epsilon
  * @param maxPositions longest sequence, prompt + visual + generated
- * @param groundingChannels channels of the grounding encoder's pixel features
+ * @param groundingChannels channels of the grounding encoder's pixel features; training needs a
+ *     multiple of 16 (the trainer refuses others: model/README.md, Training)
  * @param groundingStride downsampling of the grounding features relative to the input image
  * @param maskHiddenSize hidden width of the per-pixel mask decoder
  * @param singleRegionMasks whether each phrase's mask is cut to one connected region (see {@link
