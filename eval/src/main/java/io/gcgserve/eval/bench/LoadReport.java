@@ -24,7 +24,15 @@ import org.jspecify.annotations.Nullable;
 final class LoadReport {
 
   /** One closed-loop configuration on one server in one round (1-based). */
-  record ClosedRow(String server, String pruner, int concurrency, int round, LoadSummary summary) {}
+  record ClosedRow(String server, String pruner, int concurrency, int round, LoadSummary summary) {
+
+    /** Whether this row is configuration ({@code server}, {@code pruner}, {@code concurrency}). */
+    boolean is(String server, String pruner, int concurrency) {
+      return this.server.equals(server)
+          && this.pruner.equals(pruner)
+          && this.concurrency == concurrency;
+    }
+  }
 
   /** The open loop on one server. */
   record OpenRow(
@@ -105,9 +113,7 @@ final class LoadReport {
   @Nullable LoadSummary closed(String server, String pruner, int concurrency) {
     List<LoadSummary> rows = new ArrayList<>();
     for (ClosedRow row : closed) {
-      if (row.server().equals(server)
-          && row.pruner().equals(pruner)
-          && row.concurrency() == concurrency) {
+      if (row.is(server, pruner, concurrency)) {
         rows.add(row.summary());
       }
     }
@@ -121,10 +127,7 @@ final class LoadReport {
   /** A configuration's figures in one round, or null when it did not run in that round. */
   @Nullable LoadSummary closed(String server, String pruner, int concurrency, int round) {
     for (ClosedRow row : closed) {
-      if (row.server().equals(server)
-          && row.pruner().equals(pruner)
-          && row.concurrency() == concurrency
-          && row.round() == round) {
+      if (row.is(server, pruner, concurrency) && row.round() == round) {
         return row.summary();
       }
     }
