@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.NullMarked;
 import org.jspecify.annotations.Nullable;
 
@@ -145,16 +146,41 @@ final class LoadReport {
       String serverB,
       String prunerB,
       int concurrencyB) {
+    return ratio(
+        LoadSummary::captionsPerSecond,
+        serverA,
+        prunerA,
+        concurrencyA,
+        serverB,
+        prunerB,
+        concurrencyB);
+  }
+
+  /** As {@link #captionsRatio}, with {@code a}'s captions/s read by {@code measureA}. */
+  private @Nullable String ratio(
+      ToDoubleFunction<LoadSummary> measureA,
+      String serverA,
+      String prunerA,
+      int concurrencyA,
+      String serverB,
+      String prunerB,
+      int concurrencyB) {
     List<Double> ratios = new ArrayList<>();
     int rounds = rounds();
     for (int round = 1; round <= rounds; round++) {
       LoadSummary a = closed(serverA, prunerA, concurrencyA, round);
       LoadSummary b = closed(serverB, prunerB, concurrencyB, round);
       if (a != null && b != null) {
-        ratios.add(Percentiles.ratio(a.captionsPerSecond(), b.captionsPerSecond()));
+        ratios.add(Percentiles.ratio(measureA.applyAsDouble(a), b.captionsPerSecond()));
       }
     }
     return RoundRatios.describe(ratios);
+  }
+
+  /** {@link CpuUse#fullUseCaptionsPerSecond} of a run, NaN when its CPU was not measured. */
+  private static double fullUse(LoadSummary summary) {
+    CpuUse cpu = summary.cpu();
+    return cpu == null ? Double.NaN : cpu.fullUseCaptionsPerSecond();
   }
 
   /** The concurrency ratios are taken against: 1 when measured, else the smallest. */
@@ -261,7 +287,38 @@ final class LoadReport {
         }
         out.printf(
             "  [%s] %s: %s%n", server, pruner, parts.isEmpty() ? "-" : String.join(", ", parts));
+        printFullUseRatios(out, server, pruner, reference);
       }
+    }
+  }
+
+  /**
+   * The ceiling of each concurrency's ratio: its captions/s at full use of the cores ({@link
+   * CpuUse#fullUseCaptionsPerSecond}) over the reference's measured captions/s, within each round;
+   * nothing when no run of the pruner measured its CPU.
+   */
+  private void printFullUseRatios(PrintStream out, String server, String pruner, int reference) {
+    boolean measured =
+        closed.stream()
+            .anyMatch(
+                row ->
+                    row.server().equals(server)
+                        && row.pruner().equals(pruner)
+                        && row.summary().cpu() != null);
+    List<String> parts = new ArrayList<>();
+    for (int concurrency : concurrencies) {
+      String ratio =
+          concurrency == reference || !measured
+              ? null
+              : ratio(LoadReport::fullUse, server, pruner, concurrency, server, pruner, reference);
+      if (ratio != null) {
+        parts.add("c=" + concurrency + " " + ratio);
+      }
+    }
+    if (!parts.isEmpty()) {
+      out.printf(
+          "  [%s] %s, ceiling at full use of the cores: %s%n",
+          server, pruner, String.join(", ", parts));
     }
   }
 
@@ -393,24 +450,7 @@ final class LoadReport {
 
   /** The soak lines. */
   void printSoak(PrintStream out) {
-    soaks.forEach(
-        (server, trend) -> {
-          List<String> series = new ArrayList<>();
-          for (LoadRunner.RssSample sample : trend.samples()) {
-            series.add(
-                String.format(
-                    Locale.ROOT, "%d:%.0f", sample.requests(), SoakTrend.megabytes(sample)));
-          }
-          out.println();
-          out.printf(
-              "Soak [%s] RSS in MiB after N requests (N:MiB): %s%n",
-              server, String.join(" ", series));
-          out.printf(
-              Locale.ROOT,
-              "  last half: max %.1f MiB, slope %+.2f MiB per 100 requests%n",
-              trend.lastHalfMaxMegabytes(),
-              trend.lastHalfSlopeMegabytesPer100());
-        });
+    soaks.forEach((server, trend) -> trend.print(out, server));
   }
 
   /** Every figure, for {@code --json}. */
@@ -446,18 +486,7 @@ final class LoadReport {
     json.put("cancel_probe", cancelProbes.stream().map(CancelProbeSummary::toJson).toList());
     json.put("open_loop", openJson);
     Map<String, Object> soakJson = new LinkedHashMap<>();
-    soaks.forEach(
-        (server, trend) -> {
-          Map<String, Object> entry = new LinkedHashMap<>();
-          List<Object> series = new ArrayList<>();
-          for (LoadRunner.RssSample sample : trend.samples()) {
-            series.add(Map.of("requests", sample.requests(), "rss_kb", sample.kilobytes()));
-          }
-          entry.put("rss", series);
-          entry.put("last_half_max_mib", trend.lastHalfMaxMegabytes());
-          entry.put("last_half_slope_mib_per_100_requests", trend.lastHalfSlopeMegabytesPer100());
-          soakJson.put(server, entry);
-        });
+    soaks.forEach((server, trend) -> soakJson.put(server, trend.toJson()));
     json.put("soak", soakJson);
     return json;
   }

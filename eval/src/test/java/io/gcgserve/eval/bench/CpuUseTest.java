@@ -39,13 +39,28 @@ class CpuUseTest {
     assertThat(use.serverMillisPerCaption()).isCloseTo(400, within(1e-9));
     assertThat(use.machineIdleShare()).isCloseTo(0.15, within(1e-9));
     assertThat(use.stealShare()).isCloseTo(0.05, within(1e-9));
-    assertThat(use.describe()).contains("server 1.60 of", "400.0 ms per caption", "client 0.20");
+    // the cores less 5% stolen, over 0.4 s of server and 0.05 s of client CPU per caption
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertThat(use.fullUseCaptionsPerSecond()).isCloseTo(cores * 0.95 / 0.45, within(1e-9));
+    assertThat(use.describe())
+        .contains("server 1.60 of", "400.0 ms per caption", "client 0.20")
+        .contains(
+            String.format(
+                java.util.Locale.ROOT, "at full use %.2f captions/s", cores * 0.95 / 0.45));
     assertThat(use.toJson()).containsEntry("server_cores", 1.6);
     // 1000 machine ticks over the cores: the engine's 450 ticks are 450 / (1000 / cores) cores
-    int cores = Runtime.getRuntime().availableProcessors();
     assertThat(use.threadCores().keySet())
         .containsExactly("gcg-engine", "gcg-prefill", "C2 CompilerThre");
     assertThat(use.threadCores().get("gcg-engine")).isCloseTo(450.0 * cores / 1000, within(1e-9));
+  }
+
+  @Test
+  void fullUseIsUndefinedWithoutACaptionAndIgnoresWhatWasNotMeasured() {
+    CpuUse none = new CpuUse(4, 1, 2, 0, 2, 0.1, 0.0, Map.of());
+    assertThat(none.fullUseCaptionsPerSecond()).isNaN();
+    // no client time and no /proc/stat: the server's CPU alone on every core
+    CpuUse unknown = new CpuUse(4, -1, 2, 8, 2, Double.NaN, Double.NaN, Map.of());
+    assertThat(unknown.fullUseCaptionsPerSecond()).isCloseTo(4.0, within(1e-9));
   }
 
   @Test

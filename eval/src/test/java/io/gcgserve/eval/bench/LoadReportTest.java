@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LoadReportTest {
@@ -91,6 +92,29 @@ class LoadReportTest {
     report.addConsistency("current", List.of());
     assertThat(print(report)).contains("c=2 1.75x [1.50, 2.00]");
     assertThat(report.closed("current", "none", 1).captionsPerSecond()).isEqualTo(2.0);
+  }
+
+  @Test
+  void boundsEachRatioByFullUseOfTheCoresWhereTheCpuWasMeasured() {
+    LoadReport report = new LoadReport(List.of("current"), List.of("none"), List.of(1, 8));
+    report.addClosed("current", "none", 1, 1, captionsPerSecond(2));
+    // 6 captions in 1 s on 2 cores, nothing stolen: 1.2 s of server and 0.3 s of client CPU,
+    // 0.25 s per caption, so at most 8 captions/s: 4x the 2 of c=1
+    CpuUse cpu = new CpuUse(1.2, 0.3, 1, 6, 2, 0.25, 0, Map.of());
+    report.addClosed("current", "none", 8, 1, captionsPerSecond(6).withCpu(cpu));
+    report.addConsistency("current", List.of());
+    assertThat(print(report))
+        .contains("[current] none: c=8 3.00x")
+        .contains("[current] none, ceiling at full use of the cores: c=8 4.00x");
+    assertThat(print(reportWithoutCpu())).doesNotContain("ceiling");
+  }
+
+  private static LoadReport reportWithoutCpu() {
+    LoadReport report = new LoadReport(List.of("current"), List.of("none"), List.of(1, 8));
+    report.addClosed("current", "none", 1, 1, captionsPerSecond(2));
+    report.addClosed("current", "none", 8, 1, captionsPerSecond(6));
+    report.addConsistency("current", List.of());
+    return report;
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.gcgserve.eval.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +29,20 @@ class SoakTrendTest {
     assertThat(trend.lastHalfMaxMegabytes()).isCloseTo(1002, within(1e-3));
     assertThat(trend.lastHalfSlopeMegabytesPer100()).isCloseTo(2, within(1e-3));
     assertThat(trend.samples()).hasSize(5);
+  }
+
+  @Test
+  void printsTheSeriesAndTheTrendAndWritesThemAsJson() {
+    SoakTrend trend = SoakTrend.of(List.of(sample(0, 100), sample(50, 120), sample(100, 121)), 100);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    trend.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), "current");
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("Soak [current] RSS in MiB after N requests (N:MiB): 0:100 50:120 100:121")
+        .contains("last half: max 121.0 MiB, slope +2.00 MiB per 100 requests");
+    assertThat(trend.toJson())
+        .containsEntry("last_half_max_mib", 121.0)
+        .containsKey("last_half_slope_mib_per_100_requests");
+    assertThat((List<?>) trend.toJson().get("rss")).hasSize(3);
   }
 
   @Test
