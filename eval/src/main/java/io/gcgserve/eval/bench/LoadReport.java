@@ -137,27 +137,10 @@ final class LoadReport {
 
   /**
    * The captions/s ratio of configuration {@code a} over {@code b} within each round in which both
-   * ran, as "2.41x", with each round's ratio after the median when there are several.
+   * ran, as "2.41x", with each round's ratio after the median when there are several; {@code a}'s
+   * captions/s are read by {@code measureA} (measured, or at full use of the cores).
    */
   private @Nullable String captionsRatio(
-      String serverA,
-      String prunerA,
-      int concurrencyA,
-      String serverB,
-      String prunerB,
-      int concurrencyB) {
-    return ratio(
-        LoadSummary::captionsPerSecond,
-        serverA,
-        prunerA,
-        concurrencyA,
-        serverB,
-        prunerB,
-        concurrencyB);
-  }
-
-  /** As {@link #captionsRatio}, with {@code a}'s captions/s read by {@code measureA}. */
-  private @Nullable String ratio(
       ToDoubleFunction<LoadSummary> measureA,
       String serverA,
       String prunerA,
@@ -280,7 +263,14 @@ final class LoadReport {
           String ratio =
               concurrency == reference
                   ? null
-                  : captionsRatio(server, pruner, concurrency, server, pruner, reference);
+                  : captionsRatio(
+                      LoadSummary::captionsPerSecond,
+                      server,
+                      pruner,
+                      concurrency,
+                      server,
+                      pruner,
+                      reference);
           if (ratio != null) {
             parts.add("c=" + concurrency + " " + ratio);
           }
@@ -310,7 +300,8 @@ final class LoadReport {
       String ratio =
           concurrency == reference || !measured
               ? null
-              : ratio(LoadReport::fullUse, server, pruner, concurrency, server, pruner, reference);
+              : captionsRatio(
+                  LoadReport::fullUse, server, pruner, concurrency, server, pruner, reference);
       if (ratio != null) {
         parts.add("c=" + concurrency + " " + ratio);
       }
@@ -337,7 +328,15 @@ final class LoadReport {
         }
         List<String> parts = new ArrayList<>();
         for (int concurrency : concurrencies) {
-          String ratio = captionsRatio(server, pruner, concurrency, server, reference, concurrency);
+          String ratio =
+              captionsRatio(
+                  LoadSummary::captionsPerSecond,
+                  server,
+                  pruner,
+                  concurrency,
+                  server,
+                  reference,
+                  concurrency);
           if (ratio != null) {
             parts.add("c=" + concurrency + " " + ratio);
           }
@@ -361,7 +360,14 @@ final class LoadReport {
         LoadSummary a = closed(candidate, pruner, concurrency);
         LoadSummary b = closed(baseline, pruner, concurrency);
         String captions =
-            captionsRatio(candidate, pruner, concurrency, baseline, pruner, concurrency);
+            captionsRatio(
+                LoadSummary::captionsPerSecond,
+                candidate,
+                pruner,
+                concurrency,
+                baseline,
+                pruner,
+                concurrency);
         if (a != null && b != null && captions != null) {
           out.printf(
               Locale.ROOT,
