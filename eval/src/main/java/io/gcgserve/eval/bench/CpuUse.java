@@ -230,8 +230,8 @@ record CpuUse(
   /**
    * The most captions/s this configuration's CPU per caption allows: every core the hypervisor left
    * (the machine's cores less the stolen share) busy with the server and the bench's client, at the
-   * CPU seconds each spent per successful caption. Only spending less CPU per caption goes faster;
-   * a better schedule closes no more than the gap to it. NaN when no caption succeeded.
+   * CPU seconds each spent per successful caption. A better schedule closes the gap to it and moves
+   * it only by changing the CPU per caption. NaN when no caption succeeded.
    */
   double fullUseCaptionsPerSecond() {
     double steal = Double.isNaN(stealShare) ? 0 : stealShare;
