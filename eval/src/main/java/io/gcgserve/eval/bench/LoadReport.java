@@ -258,59 +258,50 @@ final class LoadReport {
     out.printf("Throughput (captions/s) vs c=%d%s:%n", reference, roundsNote());
     for (String server : servers) {
       for (String pruner : pruners) {
-        List<String> parts = new ArrayList<>();
-        for (int concurrency : concurrencies) {
-          String ratio =
-              concurrency == reference
-                  ? null
-                  : captionsRatio(
-                      LoadSummary::captionsPerSecond,
-                      server,
-                      pruner,
-                      concurrency,
-                      server,
-                      pruner,
-                      reference);
-          if (ratio != null) {
-            parts.add("c=" + concurrency + " " + ratio);
-          }
-        }
+        List<String> parts =
+            concurrencyRatios(LoadSummary::captionsPerSecond, server, pruner, reference);
         out.printf(
             "  [%s] %s: %s%n", server, pruner, parts.isEmpty() ? "-" : String.join(", ", parts));
-        printFullUseRatios(out, server, pruner, reference);
+        List<String> ceilings =
+            cpuMeasured(server, pruner)
+                ? concurrencyRatios(LoadReport::fullUse, server, pruner, reference)
+                : List.of();
+        if (!ceilings.isEmpty()) {
+          out.printf(
+              "  [%s] %s, ceiling at full use of the cores: %s%n",
+              server, pruner, String.join(", ", ceilings));
+        }
       }
     }
   }
 
   /**
-   * The ceiling of each concurrency's ratio: its captions/s at full use of the cores ({@link
-   * CpuUse#fullUseCaptionsPerSecond}) over the reference's measured captions/s, within each round;
-   * nothing when no run of the pruner measured its CPU.
+   * "c=8 2.41x" for each concurrency but {@code reference}: its captions/s as {@code measure} reads
+   * them (measured, or at full use of the cores) over the reference's measured captions/s.
    */
-  private void printFullUseRatios(PrintStream out, String server, String pruner, int reference) {
-    boolean measured =
-        closed.stream()
-            .anyMatch(
-                row ->
-                    row.server().equals(server)
-                        && row.pruner().equals(pruner)
-                        && row.summary().cpu() != null);
+  private List<String> concurrencyRatios(
+      ToDoubleFunction<LoadSummary> measure, String server, String pruner, int reference) {
     List<String> parts = new ArrayList<>();
     for (int concurrency : concurrencies) {
       String ratio =
-          concurrency == reference || !measured
+          concurrency == reference
               ? null
-              : captionsRatio(
-                  LoadReport::fullUse, server, pruner, concurrency, server, pruner, reference);
+              : captionsRatio(measure, server, pruner, concurrency, server, pruner, reference);
       if (ratio != null) {
         parts.add("c=" + concurrency + " " + ratio);
       }
     }
-    if (!parts.isEmpty()) {
-      out.printf(
-          "  [%s] %s, ceiling at full use of the cores: %s%n",
-          server, pruner, String.join(", ", parts));
-    }
+    return parts;
+  }
+
+  /** Whether any closed-loop run of ({@code server}, {@code pruner}) measured its CPU. */
+  private boolean cpuMeasured(String server, String pruner) {
+    return closed.stream()
+        .anyMatch(
+            row ->
+                row.server().equals(server)
+                    && row.pruner().equals(pruner)
+                    && row.summary().cpu() != null);
   }
 
   private void printPrunerRatios(PrintStream out) {
