@@ -89,7 +89,10 @@ final class LayeringRules {
                   "org.jspecify.."))
           .because("the scheduler must not depend on DJL, the server or gRPC");
 
-  /** (d) The server ships without the data generator, the trainer and the evaluation tools. */
+  /**
+   * (d) The server ships without the data generator, the trainer, the evaluation tools and the
+   * harness that runs a server for them.
+   */
   static final ArchRule SERVER_DOES_NOT_USE_DATA_TRAINING_OR_EVAL =
       noClasses()
           .that()
@@ -97,7 +100,10 @@ final class LayeringRules {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(
-              "io.gcgserve.model.data..", "io.gcgserve.model.train..", "io.gcgserve.eval..")
+              "io.gcgserve.model.data..",
+              "io.gcgserve.model.train..",
+              "io.gcgserve.eval..",
+              "io.gcgserve.harness..")
           .because("those are tools, not part of the served artifact");
 
   /**

@@ -1,5 +1,7 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.PrometheusText;
+import io.gcgserve.harness.ServerProcess;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

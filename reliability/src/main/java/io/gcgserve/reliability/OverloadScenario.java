@@ -1,5 +1,7 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.PrometheusText;
+import io.gcgserve.harness.ServerProcess;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -8,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -122,11 +125,15 @@ final class OverloadScenario {
   /**
    * Heap used after a full GC ({@code jcmd PID GC.run}, then {@code jvm_memory_used_bytes}), in
    * MiB: what the server retains, without the garbage a sample at any moment includes; NaN when
-   * jcmd cannot run.
+   * jcmd cannot run or the server's JVM is gone.
    */
   static double retainedHeapMib(ServerProcess server) throws IOException, InterruptedException {
+    OptionalLong pid = server.javaPid();
+    if (pid.isEmpty()) {
+      return Double.NaN;
+    }
     Process jcmd =
-        new ProcessBuilder("jcmd", Long.toString(server.pid()), "GC.run")
+        new ProcessBuilder("jcmd", Long.toString(pid.getAsLong()), "GC.run")
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

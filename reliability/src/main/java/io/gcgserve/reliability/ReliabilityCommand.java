@@ -1,5 +1,6 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.ServerProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.PrometheusText;
 import io.gcgserve.reliability.SecurityScenario.Bad;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.PrometheusText;
+import io.gcgserve.harness.ServerProcess;
 import io.gcgserve.proto.v1.GroundedCaptionGrpc;
 import io.gcgserve.proto.v1.ListPrunersRequest;
 import io.grpc.CallOptions;

@@ -1,5 +1,6 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.ServerProcess;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.gcgserve.reliability;
 
+import io.gcgserve.harness.ServerProcess;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -116,7 +118,7 @@ final class Suite implements AutoCloseable {
   /** Starts a plaintext server with {@link #serverArgs} and waits for SERVING. */
   ServerProcess startPlaintext(String label, String... extra)
       throws IOException, InterruptedException {
-    ServerProcess server = ServerProcess.start(label, root, serverArgs(extra), out);
+    ServerProcess server = start(label, serverArgs(extra));
     ManagedChannel probe = plaintext(server.port());
     try {
       server.awaitServing(probe, START_TIMEOUT, out);
@@ -131,7 +133,14 @@ final class Suite implements AutoCloseable {
 
   /** Starts a server with the given arguments (TLS ones included) and no wait. */
   ServerProcess startRaw(String label, List<String> args) throws IOException {
-    return ServerProcess.start(label, root, args, out);
+    return start(label, args);
+  }
+
+  /** Starts {@code bin/gcg-serve} on loopback only, with these arguments after the ports. */
+  private ServerProcess start(String label, List<String> args) throws IOException {
+    List<String> loopback = new ArrayList<>(List.of("--bind", "127.0.0.1"));
+    loopback.addAll(args);
+    return ServerProcess.launch("reliability", label, root, loopback, Map.of(), out);
   }
 
   /** The shared plaintext server. */

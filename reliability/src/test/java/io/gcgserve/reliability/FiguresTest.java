@@ -5,37 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The parsing and arithmetic behind the result lines. */
+/** The arithmetic behind the result lines (harness/ tests the parsing). */
 class FiguresTest {
-
-  @Test
-  void prometheusTextSumsSamplesWhoseLabelsMatch() {
-    PrometheusText text =
-        PrometheusText.parse(
-            """
-            # HELP gcg_requests_total Requests.
-            # TYPE gcg_requests_total counter
-            gcg_requests_total{arm="none",pruner="none",status="OK"} 7.0
-            gcg_requests_total{arm="none",pruner="altp",status="OK"} 3.0
-            gcg_requests_total{arm="none",pruner="none",status="RESOURCE_EXHAUSTED"} 144.0
-            gcg_requests_in_flight 2.0
-            jvm_memory_used_bytes{area="heap"} 1.048576E8
-            """);
-    assertThat(text.sum("gcg_requests_total", "status", "OK")).isEqualTo(10);
-    assertThat(text.sum("gcg_requests_total")).isEqualTo(154);
-    assertThat(text.sum("gcg_requests_total", "pruner", "none", "status", "OK")).isEqualTo(7);
-    assertThat(text.sum("gcg_requests_in_flight")).isEqualTo(2);
-    assertThat(text.sum("jvm_memory_used_bytes", "area", "heap")).isEqualTo(104857600);
-    assertThat(text.sum("gcg_requests_total", "status", "CANCELLED")).isZero();
-  }
-
-  @Test
-  void procStatusFieldsAreRead() {
-    String status = "Name:\tjava\nVmRSS:\t  812344 kB\nThreads:\t57\n";
-    assertThat(ServerProcess.procField(status, "VmRSS:")).hasValue(812344);
-    assertThat(ServerProcess.procField(status, "Threads:")).hasValue(57);
-    assertThat(ServerProcess.procField(status, "VmSwap:")).isEmpty();
-  }
 
   @Test
   void quantilesUseTheNearestRankAndSkipNaN() {

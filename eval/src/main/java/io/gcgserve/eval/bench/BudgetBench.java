@@ -3,6 +3,7 @@ package io.gcgserve.eval.bench;
 import com.google.protobuf.ByteString;
 import io.gcgserve.eval.ab.AbDriveCommand;
 import io.gcgserve.eval.ab.AccessLogReader;
+import io.gcgserve.harness.ServerProcess;
 import io.gcgserve.proto.v1.Budget;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GenerationOptions;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.NullMarked;
@@ -245,7 +247,13 @@ public final class BudgetBench implements Callable<Integer> {
     List<String> args = new ArrayList<>(serverArgs);
     args.addAll(List.of("--access-log", log.toAbsolutePath().toString(), "--access-log-captions"));
     ServerProcess server =
-        ServerProcess.launch(config.name().toLowerCase(Locale.ROOT), checkout, args, "", progress);
+        ServerProcess.launch(
+            "budgets",
+            config.name().toLowerCase(Locale.ROOT),
+            checkout,
+            args,
+            Map.of("GCG_JAVA_OPTS", ""),
+            progress);
     Served served = new Served(config, server, log, images);
     server.awaitServing(Duration.ofMinutes(3), progress);
     // warm-up requests of the configuration itself (a budget's warm-up teaches its cost model)

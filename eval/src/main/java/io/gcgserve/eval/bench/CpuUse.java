@@ -1,5 +1,6 @@
 package io.gcgserve.eval.bench;
 
+import io.gcgserve.harness.PrometheusText;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.gcgserve.eval.bench;
 
+import io.gcgserve.harness.PrometheusText;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.gcgserve.eval.bench;
 
+import io.gcgserve.harness.PrometheusText;
 import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;

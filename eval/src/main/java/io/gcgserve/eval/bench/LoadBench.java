@@ -2,6 +2,7 @@ package io.gcgserve.eval.bench;
 
 import com.google.gson.GsonBuilder;
 import com.google.protobuf.ByteString;
+import io.gcgserve.harness.ServerProcess;
 import io.gcgserve.model.data.SceneGenerator;
 import io.gcgserve.model.data.Split;
 import io.gcgserve.model.image.ImageFiles;
@@ -287,10 +288,11 @@ public final class LoadBench implements Callable<Integer> {
     for (Map.Entry<String, Path> entry : roots.entrySet()) {
       ServerProcess server =
           ServerProcess.launch(
+              "load",
               entry.getKey(),
               entry.getValue().toAbsolutePath().normalize(),
               serverArgs,
-              serverJavaOpts,
+              Map.of("GCG_JAVA_OPTS", serverJavaOpts),
               progress);
       synchronized (started) {
         started.add(server);

@@ -1,6 +1,7 @@
 package io.gcgserve.eval.bench;
 
 import io.gcgserve.eval.bench.LoadBench.Target;
+import io.gcgserve.harness.PrometheusText;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,11 +129,11 @@ final class LoadPhases {
             pruner.label(),
             concurrency,
             options.rounds > 1 ? " round " + round + "/" + options.rounds : "");
-    PrometheusText before = target.server().scrapeMetrics(progress);
+    PrometheusText before = target.server().scrapeOrEmpty(progress);
     CpuUse.Mark cpuBefore = CpuUse.mark(before, target.server().javaPid());
     LoadRunner.Run run =
         target.runner().closedLoop(pruner, concurrency, options.requestsPerStream, what);
-    PrometheusText after = target.server().scrapeMetrics(progress);
+    PrometheusText after = target.server().scrapeOrEmpty(progress);
     CpuUse.Mark cpuAfter = CpuUse.mark(after, target.server().javaPid());
     requireAlive(target);
     LoadSummary summary =
@@ -169,7 +170,7 @@ final class LoadPhases {
     CancelSchedule.Range range = options.cancelRange();
     List<CancelSchedule.Probe> plan = CancelSchedule.plan(options.seed, options.cancelProbe, range);
     String what = String.format("[%s] cancellation probe %s", target.label(), probe.label());
-    PrometheusText before = target.server().scrapeMetrics(progress);
+    PrometheusText before = target.server().scrapeOrEmpty(progress);
     LoadRunner.CancelRun run =
         target
             .runner()
@@ -179,7 +180,7 @@ final class LoadPhases {
     long settleEnd = System.nanoTime() + SETTLE_NANOS;
     HistogramDelta releases;
     while (true) {
-      PrometheusText after = target.server().scrapeMetrics(progress);
+      PrometheusText after = target.server().scrapeOrEmpty(progress);
       releases = HistogramDelta.between(before, after, CancelProbeSummary.HISTOGRAM).orElse(null);
       if (releases == null || releases.count() >= expected || System.nanoTime() > settleEnd) {
         break;
@@ -221,10 +222,10 @@ final class LoadPhases {
         String.format(
             Locale.ROOT, "[%s] open loop %s %.2f/s", target.label(), pruner.label(), rate);
     CpuUse.Mark before =
-        CpuUse.mark(target.server().scrapeMetrics(progress), target.server().javaPid());
+        CpuUse.mark(target.server().scrapeOrEmpty(progress), target.server().javaPid());
     LoadRunner.Run run = target.runner().openLoop(pruner, arrivals, what);
     CpuUse.Mark after =
-        CpuUse.mark(target.server().scrapeMetrics(progress), target.server().javaPid());
+        CpuUse.mark(target.server().scrapeOrEmpty(progress), target.server().javaPid());
     requireAlive(target);
     LoadSummary summary = LoadSummary.of(run.results(), run.wallNanos(), null);
     summary =

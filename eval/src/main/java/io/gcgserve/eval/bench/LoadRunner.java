@@ -3,6 +3,7 @@ package io.gcgserve.eval.bench;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
+import io.gcgserve.harness.ServerProcess;
 import io.gcgserve.proto.v1.CaptionRequest;
 import io.gcgserve.proto.v1.GenerationOptions;
 import java.io.PrintStream;
@@ -296,7 +297,7 @@ final class LoadRunner {
   }
 
   private void sampleRss(int requests, List<RssSample> samples) {
-    OptionalLong kilobytes = server.residentKilobytes();
+    OptionalLong kilobytes = server.residentKib();
     if (kilobytes.isPresent()) {
       samples.add(new RssSample(requests, kilobytes.getAsLong()));
     }

@@ -3,6 +3,7 @@ package io.gcgserve.eval.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.gcgserve.harness.PrometheusText;
 import org.junit.jupiter.api.Test;
 
 class HistogramDeltaTest {

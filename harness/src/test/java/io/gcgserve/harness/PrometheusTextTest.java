@@ -1,4 +1,4 @@
-package io.gcgserve.eval.bench;
+package io.gcgserve.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,6 +63,26 @@ class PrometheusTextTest {
     assertThat(text.sumBy("gcg_engine_phase_seconds_total", "phase"))
         .containsExactly(Map.entry("llm_step", 2.0), Map.entry("mask_decode", 0.25));
     assertThat(text.sum("absent_total")).isZero();
+  }
+
+  @Test
+  void sumsSamplesWhoseLabelsIncludeEveryPair() {
+    PrometheusText text =
+        PrometheusText.parse(
+            """
+            gcg_requests_total{arm="none",pruner="none",status="OK"} 7.0
+            gcg_requests_total{arm="none",pruner="altp",status="OK"} 3.0
+            gcg_requests_total{arm="none",pruner="none",status="RESOURCE_EXHAUSTED"} 144.0
+            gcg_requests_total{arm="none",pruner="none",status="NOT_OK"} 1.0
+            """);
+    assertThat(text.sum("gcg_requests_total", "status", "OK")).isEqualTo(10);
+    assertThat(text.sum("gcg_requests_total", "pruner", "none", "status", "OK")).isEqualTo(7);
+    assertThat(text.sum("gcg_requests_total")).isEqualTo(155);
+    assertThat(text.sum("gcg_requests_total", "status", "CANCELLED")).isZero();
+    assertThat(text.sum("gcg_requests_total", "missing_label", "OK")).isZero();
+    assertThatThrownBy(() -> text.sum("gcg_requests_total", "status"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key, value");
   }
 
   @Test

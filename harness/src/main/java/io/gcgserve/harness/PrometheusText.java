@@ -1,22 +1,20 @@
-package io.gcgserve.eval.bench;
+package io.gcgserve.harness;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.NullMarked;
 
 /**
  * A scrape of a Prometheus text-format endpoint (exposition format 0.0.4, and the sample lines of
  * OpenMetrics): every sample with its labels. Comments ({@code # HELP}, {@code # TYPE}, {@code #
  * EOF}) and blank lines are skipped; timestamps after the value are ignored. Written here rather
- * than taken from the client library because the benchmark only reads counters and histograms.
+ * than taken from the client library because the tools only read counters, gauges and histograms.
  */
-@NullMarked
-final class PrometheusText {
+public final class PrometheusText {
 
   /** One sample line: metric name (with its {@code _total}/{@code _sum}/... suffix) and labels. */
-  record Sample(String name, Map<String, String> labels, double value) {}
+  public record Sample(String name, Map<String, String> labels, double value) {}
 
   private final List<Sample> samples;
 
@@ -25,12 +23,12 @@ final class PrometheusText {
   }
 
   /** A scrape with no samples, for an endpoint that could not be read. */
-  static PrometheusText empty() {
+  public static PrometheusText empty() {
     return new PrometheusText(List.of());
   }
 
   /** Parses a whole scrape; throws IllegalArgumentException naming the first malformed line. */
-  static PrometheusText parse(String text) {
+  public static PrometheusText parse(String text) {
     List<Sample> samples = new ArrayList<>();
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -49,28 +47,47 @@ final class PrometheusText {
   }
 
   /** Every sample, in scrape order. */
-  List<Sample> samples() {
+  public List<Sample> samples() {
     return samples;
   }
 
   /** Whether any sample has this exact name. */
-  boolean has(String name) {
+  public boolean has(String name) {
     return samples.stream().anyMatch(sample -> sample.name().equals(name));
   }
 
-  /** The sum of every sample named {@code name} (all label sets); 0 when there is none. */
-  double sum(String name) {
-    return samples.stream()
-        .filter(sample -> sample.name().equals(name))
-        .mapToDouble(Sample::value)
-        .sum();
+  /**
+   * The sum of every sample named {@code name} whose labels include each pair of {@code labelPairs}
+   * (key, value, key, value, ...); with no pairs, of every label set. 0 when none matches.
+   */
+  public double sum(String name, String... labelPairs) {
+    if (labelPairs.length % 2 != 0) {
+      throw new IllegalArgumentException(
+          "label pairs come as key, value, ...: got " + labelPairs.length + " strings");
+    }
+    double total = 0;
+    for (Sample sample : samples) {
+      if (sample.name().equals(name) && hasLabels(sample, labelPairs)) {
+        total += sample.value();
+      }
+    }
+    return total;
+  }
+
+  private static boolean hasLabels(Sample sample, String... labelPairs) {
+    for (int i = 0; i < labelPairs.length; i += 2) {
+      if (!labelPairs[i + 1].equals(sample.labels().get(labelPairs[i]))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
    * The samples named {@code name} summed per value of {@code label} (samples without that label
    * are skipped), in first-seen order.
    */
-  Map<String, Double> sumBy(String name, String label) {
+  public Map<String, Double> sumBy(String name, String label) {
     Map<String, Double> sums = new LinkedHashMap<>();
     for (Sample sample : samples) {
       String key = sample.labels().get(label);
